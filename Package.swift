@@ -1,0 +1,53 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "muster",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "muster", targets: ["muster"]),
+        .library(name: "MusterCore", targets: ["MusterCore"]),
+        .library(name: "MusterTesting", targets: ["MusterTesting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        // The pure core: formats, proofs, signatures, sealing, schemas. No storage, network or CLI code.
+        .target(
+            name: "MusterCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto")
+            ]
+        ),
+        // Fixtures and temporary hubs for every test suite.
+        .target(
+            name: "MusterTesting",
+            dependencies: ["MusterCore"]
+        ),
+        .executableTarget(
+            name: "muster",
+            dependencies: [
+                "MusterCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "MusterCoreTests",
+            dependencies: ["MusterCore", "MusterTesting"]
+        ),
+    ]
+)
+
+// Shared settings for every target (the swift-nio / swift-log pattern).
+for target in package.targets {
+    var settings = target.swiftSettings ?? []
+    settings.append(.swiftLanguageMode(.v6))
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    target.swiftSettings = settings
+}

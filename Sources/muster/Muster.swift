@@ -1,0 +1,10 @@
+import ArgumentParser
+import MusterCore
+
+@main
+struct Muster: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "muster",
+        abstract: "A verifiable membership ledger for grassroots movements."
+    )
+}
