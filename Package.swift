@@ -28,16 +28,25 @@ let package = Package(
             name: "MusterTesting",
             dependencies: ["MusterCore"]
         ),
+        // A synthetic movement for the demo, benchmarks and tests.
+        .target(
+            name: "MusterDemo",
+            dependencies: [
+                "MusterCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "muster",
             dependencies: [
                 "MusterCore",
+                "MusterDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "MusterCoreTests",
-            dependencies: ["MusterCore", "MusterTesting"]
+            dependencies: ["MusterCore", "MusterTesting", "MusterDemo"]
         ),
     ]
 )

@@ -5,6 +5,7 @@ import MusterCore
 struct Muster: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "muster",
-        abstract: "A verifiable membership ledger for grassroots movements."
+        abstract: "A verifiable membership ledger for grassroots movements.",
+        subcommands: [Demo.self, Schemas.self]
     )
 }

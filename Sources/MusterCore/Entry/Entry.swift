@@ -1,0 +1,45 @@
+/// A log entry: the exact canonical bytes that are stored, hashed, replicated and exported, with
+/// their parsed envelope. An `Entry` value always holds bytes that are canonical, schema-valid and
+/// whose envelope was read from those very bytes.
+public struct Entry: Hashable, Sendable {
+    /// The canonical JSON bytes (RFC 8785): the Merkle leaf data.
+    public let bytes: [UInt8]
+    /// The parsed envelope.
+    public let envelope: Envelope
+
+    /// Reads an entry from stored or received bytes: strict canonical JSON, the schema of its type
+    /// and version, then the envelope. Errors name the failing field.
+    public static func decode(_ bytes: [UInt8]) throws(CoreError) -> Entry {
+        let json: JSONValue
+        do { json = try CanonicalJSON.parseCanonical(bytes) } catch {
+            throw CoreError(.invalidEnvelope, "entry is not canonical JSON: \(error)")
+        }
+        try validate(json)
+        return Entry(bytes: bytes, envelope: try Envelope(validated: json))
+    }
+
+    /// Makes an entry from an envelope: validates it against its schema and encodes it canonically.
+    public static func encode(_ envelope: Envelope) throws(CoreError) -> Entry {
+        let json = envelope.json
+        try validate(json)
+        do { return Entry(bytes: try CanonicalJSON.encode(json), envelope: envelope) } catch {
+            throw CoreError(.invalidEnvelope, "entry cannot be encoded: \(error)")
+        }
+    }
+
+    /// The RFC 9162 leaf hash, SHA-256(0x00 ‖ bytes).
+    public var leafHash: MerkleHash { MerkleHash.leafHash(bytes) }
+
+    private static func validate(_ json: JSONValue) throws(CoreError) {
+        guard case .object = json else { throw CoreError(.invalidEnvelope, "an entry must be a JSON object") }
+        guard json["v"] == .number(Double(MusterCore.formatVersion)) else {
+            throw CoreError(.invalidEnvelope, "$.v: entry format version must be \(MusterCore.formatVersion)")
+        }
+        guard let type = json["type"]?.stringValue else { throw CoreError(.invalidEnvelope, "$.type is missing") }
+        guard let version = json["typeVersion"]?.integerValue else {
+            throw CoreError(.invalidEnvelope, "$.typeVersion must be an integer")
+        }
+        let catalogued = try EventCatalog.lookup(type: type, version: Int(version))
+        try catalogued.entryValidator.validate(json, context: "\(type) v\(version)")
+    }
+}

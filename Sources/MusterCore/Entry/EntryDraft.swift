@@ -1,0 +1,99 @@
+/// An event as a person or program submits it, before the hub gives it an id, a place and a time.
+/// Personal fields are kept apart from the clear payload and only ever leave as ciphertext.
+public struct EntryDraft: Sendable {
+    /// The event type, e.g. `donation.received`.
+    public var type: String
+    /// The schema version; `nil` means the latest this build knows.
+    public var typeVersion: Int?
+    /// The member or donor it is about.
+    public var subject: SubjectID?
+    /// Who records it.
+    public var operatorID: String
+    /// The clear payload (a JSON object).
+    public var payload: JSONValue
+    /// The personal fields (a JSON object), sealed before the entry is written.
+    public var personal: JSONValue?
+
+    /// A draft from JSON parts.
+    public init(type: String, typeVersion: Int? = nil, subject: SubjectID?, operatorID: String,
+                payload: JSONValue, personal: JSONValue? = nil) {
+        self.type = type; self.typeVersion = typeVersion; self.subject = subject
+        self.operatorID = operatorID; self.payload = payload; self.personal = personal
+    }
+
+    /// A draft from an event's Swift type.
+    public init<E: EventPayload>(_ event: E, personal: E.Personal? = nil, subject: SubjectID?, operatorID: String) throws {
+        let payload = try JSONValueEncoder().encode(event)
+        var personalJSON: JSONValue?
+        if let personal, E.Personal.self != NoPersonalFields.self {
+            personalJSON = try JSONValueEncoder().encode(personal)
+        }
+        self.init(type: E.schema.type, typeVersion: E.schema.version, subject: subject, operatorID: operatorID,
+                  payload: payload, personal: personalJSON)
+    }
+}
+
+/// A draft that passed every check and had its personal fields sealed: all that remains is to
+/// give it a place in the log (seq), a recording time and a clock stamp, which the log's single
+/// writer does in order.
+public struct PreparedEntry: Sendable {
+    /// The origin it will be written to.
+    public let origin: String
+    /// Its event id (fixed early: the sealed payload is bound to it).
+    public let id: EventID
+    /// The draft's type.
+    public let type: String
+    /// The schema version.
+    public let typeVersion: Int
+    /// The subject, if any.
+    public let subject: SubjectID?
+    /// The operator.
+    public let operatorID: String
+    /// The clear payload.
+    public let payload: JSONValue
+    /// The sealed personal fields, if any.
+    public let sealed: SealedPayload?
+
+    /// Checks a draft against its schema and seals its personal fields.
+    /// - Parameters:
+    ///   - id: the event id; a new UUIDv7 when nil.
+    ///   - keys: where the subject's key is found or created.
+    public init(_ draft: EntryDraft, origin: String, id: EventID? = nil, keys: any SubjectKeyStore) throws {
+        let catalogued = try draft.typeVersion.map { (v) throws(CoreError) in try EventCatalog.lookup(type: draft.type, version: v) }
+            ?? EventCatalog.latest(type: draft.type)
+        let schema = catalogued.schema
+        let id = id ?? EventID.generate(unixMillis: UInt64(max(0, Timestamp.now().unixMillis)))
+        let context = "\(schema.type) v\(schema.version)"
+        switch (schema.subject, draft.subject) {
+        case (.required, nil): throw CoreError(.schemaViolation, "\(context): $.subject: this event type needs a subject (member or donor id)")
+        case (.none, .some): throw CoreError(.schemaViolation, "\(context): $.subject: this event type takes no subject")
+        default: break
+        }
+        var sealed: SealedPayload?
+        if let personal = draft.personal, personal != .object([:]) {
+            guard !schema.personal.isEmpty, let subject = draft.subject else {
+                throw CoreError(.schemaViolation, "\(context): this event type has no personal fields")
+            }
+            try catalogued.personalValidator.validate(personal, context: "\(context) personal fields")
+            sealed = try SealedPayload.seal(personal, key: keys.keyForSealing(subject), origin: origin, id: id)
+        } else if schema.requiresSealed {
+            let names = schema.personal.filter(\.isRequired).map(\.name).joined(separator: ", ")
+            throw CoreError(.schemaViolation, "\(context): missing required personal field(s): \(names)")
+        }
+        self.origin = origin; self.id = id; self.type = schema.type; self.typeVersion = schema.version
+        self.subject = draft.subject; self.operatorID = draft.operatorID; self.payload = draft.payload; self.sealed = sealed
+        // Validate the whole entry now, with a provisional place, so the writer cannot fail on content.
+        _ = try assemble(seq: 1, recordedAt: Timestamp(unixMillis: 0), hlc: HLCStamp(wallMillis: 0, counter: 0))
+    }
+
+    /// The entry at its place in the log.
+    public func assemble(seq: UInt64, recordedAt: Timestamp, hlc: HLCStamp) throws(CoreError) -> Entry {
+        try Entry.encode(envelope(seq: seq, recordedAt: recordedAt, hlc: hlc))
+    }
+
+    /// The envelope at its place in the log.
+    public func envelope(seq: UInt64, recordedAt: Timestamp, hlc: HLCStamp) -> Envelope {
+        Envelope(origin: origin, seq: seq, id: id, type: type, typeVersion: typeVersion, recordedAt: recordedAt,
+                 hlc: hlc, operatorID: operatorID, subject: subject, payload: payload, sealed: sealed)
+    }
+}

@@ -1,0 +1,64 @@
+/// Every event type and version this build knows, with compiled validators.
+public enum EventCatalog {
+    /// The Swift types of every event type version.
+    public static let payloadTypes: [any EventPayload.Type] = [
+        MemberJoined.self, MemberDetailsChanged.self, MemberMoved.self, MemberLapsed.self, MemberRenewed.self,
+        MemberLeft.self, ConsentRecorded.self, ConsentWithdrawn.self, DonationReceived.self,
+        DonationPermissibilityChecked.self, DonationAccepted.self, DonationReturned.self, DonationRefunded.self,
+        DonationPlanStarted.self, DonationPlanEnded.self, TrainingSessionHeld.self, TrainingAttendanceRecorded.self,
+        PledgeMade.self, PledgeFulfilled.self, PledgeWithdrawn.self, SubjectErased.self, ImportCompleted.self,
+        EventVoided.self,
+    ]
+
+    /// Every schema, in catalogue order.
+    public static let schemas: [EventSchema] = payloadTypes.map { $0.schema }
+
+    /// A key naming one type version.
+    public struct Key: Hashable, Sendable {
+        /// Event type.
+        public let type: String
+        /// Schema version.
+        public let version: Int
+        /// A key.
+        public init(type: String, version: Int) { self.type = type; self.version = version }
+    }
+
+    /// An event type version with its compiled validators.
+    public struct Entry: Sendable {
+        /// The definition.
+        public let schema: EventSchema
+        /// Validates whole entries.
+        public let entryValidator: SchemaValidator
+        /// Validates the sealed plaintext (messages never echo personal values).
+        public let personalValidator: SchemaValidator
+    }
+
+    private static let byKey: [Key: Entry] = Dictionary(uniqueKeysWithValues: schemas.map { schema in
+        (Key(type: schema.type, version: schema.version),
+         Entry(schema: schema, entryValidator: try! SchemaValidator(schema: schema.document),
+               personalValidator: try! SchemaValidator(schema: schema.personalDocument, redactsValues: true)))
+    })
+
+    /// The type version, or an error naming the known types.
+    public static func lookup(type: String, version: Int) throws(CoreError) -> Entry {
+        if let entry = byKey[Key(type: type, version: version)] { return entry }
+        if schemas.contains(where: { $0.type == type }) {
+            throw CoreError(.unknownEventType, "event type '\(type)' has no schema version \(version)")
+        }
+        throw CoreError(.unknownEventType, "unknown event type '\(type.prefix(60))'; known types: \(typeNames.joined(separator: ", "))")
+    }
+
+    /// The latest version of a type.
+    public static func latest(type: String) throws(CoreError) -> Entry {
+        guard let version = schemas.filter({ $0.type == type }).map(\.version).max() else {
+            throw CoreError(.unknownEventType, "unknown event type '\(type.prefix(60))'; known types: \(typeNames.joined(separator: ", "))")
+        }
+        return try lookup(type: type, version: version)
+    }
+
+    /// The distinct type names, in catalogue order.
+    public static var typeNames: [String] {
+        var seen = Set<String>()
+        return schemas.map(\.type).filter { seen.insert($0).inserted }
+    }
+}

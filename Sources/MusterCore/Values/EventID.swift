@@ -1,0 +1,114 @@
+/// An event id: a UUIDv7 (RFC 9562) in its lowercase hyphenated text form.
+///
+/// Version 7 ids sort by creation time, so ids recorded on one hub are roughly time ordered.
+public struct EventID: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// The 36-character lowercase text form.
+    public let text: String
+
+    /// Parses a UUIDv7 text form; uppercase or other UUID versions are rejected.
+    public init(_ text: String) throws(CoreError) {
+        guard UUIDText.isValid(text, version: 7) else {
+            throw CoreError(.invalidValue, "'\(text.prefix(60))' is not a lowercase UUIDv7")
+        }
+        self.text = text
+    }
+
+    private init(unchecked text: String) { self.text = text }
+
+    /// A new UUIDv7 for the given Unix time in milliseconds.
+    public static func generate(unixMillis: UInt64) -> EventID {
+        var rng = SystemRandomNumberGenerator()
+        return generate(unixMillis: unixMillis, using: &rng)
+    }
+
+    /// A new UUIDv7 for the given time, drawing its random bits from `rng` (tests pass a seeded one).
+    public static func generate(unixMillis: UInt64, using rng: inout some RandomNumberGenerator) -> EventID {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: unixMillis >> (40 - 8 * UInt64(i))) }
+        let r1 = rng.next() as UInt64
+        let r2 = rng.next() as UInt64
+        for i in 6..<8 { bytes[i] = UInt8(truncatingIfNeeded: r1 >> (8 * UInt64(i))) }
+        for i in 8..<16 { bytes[i] = UInt8(truncatingIfNeeded: r2 >> (8 * UInt64(i - 8))) }
+        bytes[6] = 0x70 | (bytes[6] & 0x0F)
+        bytes[8] = 0x80 | (bytes[8] & 0x3F)
+        return EventID(unchecked: UUIDText.format(bytes))
+    }
+
+    /// The Unix time in milliseconds carried in the id's first 48 bits.
+    public var unixMillis: UInt64 {
+        let hex = text.utf8.filter { $0 != UInt8(ascii: "-") }.prefix(12)
+        return hex.reduce(0) { $0 << 4 | UInt64(UUIDText.hexValue($1) ?? 0) }
+    }
+
+    public var description: String { text }
+    public static func < (lhs: EventID, rhs: EventID) -> Bool { lhs.text < rhs.text }
+}
+
+/// A subject id: the random UUID (version 4) naming a member or donor across every hub.
+public struct SubjectID: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// The 36-character lowercase text form.
+    public let text: String
+
+    /// Parses a lowercase UUID text form (any version).
+    public init(_ text: String) throws(CoreError) {
+        guard UUIDText.isValid(text, version: nil) else {
+            throw CoreError(.invalidValue, "'\(text.prefix(60))' is not a lowercase UUID")
+        }
+        self.text = text
+    }
+
+    /// A new random (version 4) subject id.
+    public static func generate(using rng: inout some RandomNumberGenerator) -> SubjectID {
+        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        bytes[6] = 0x40 | (bytes[6] & 0x0F)
+        bytes[8] = 0x80 | (bytes[8] & 0x3F)
+        return try! SubjectID(UUIDText.format(bytes))
+    }
+
+    /// A new random subject id from the system's secure generator.
+    public static func generate() -> SubjectID {
+        var rng = SystemRandomNumberGenerator()
+        return generate(using: &rng)
+    }
+
+    public var description: String { text }
+    public static func < (lhs: SubjectID, rhs: SubjectID) -> Bool { lhs.text < rhs.text }
+}
+
+/// The text form of UUIDs: 8-4-4-4-12 lowercase hex digits.
+enum UUIDText {
+    static func isValid(_ text: String, version: UInt8?) -> Bool {
+        let u = Array(text.utf8)
+        guard u.count == 36 else { return false }
+        for (i, c) in u.enumerated() {
+            if i == 8 || i == 13 || i == 18 || i == 23 {
+                if c != UInt8(ascii: "-") { return false }
+            } else if hexValue(c) == nil {
+                return false
+            }
+        }
+        if let version, hexValue(u[14]) != version { return false }
+        if let version, version >= 1, let variant = hexValue(u[19]), variant & 0xC != 0x8 { return false }
+        return true
+    }
+
+    static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        default: nil
+        }
+    }
+
+    static func format(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(36)
+        for (i, b) in bytes.enumerated() {
+            if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,77 @@
+extension CalendarDate: Codable {
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        do { try self.init(text) } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.reason))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}
+
+extension Timestamp: Codable {
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        do { try self.init(text) } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.reason))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}
+
+extension EventID: Codable {
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        do { try self.init(text) } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.reason))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(text)
+    }
+}
+
+extension SubjectID: Codable {
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        do { try self.init(text) } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.reason))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(text)
+    }
+}
+
+/// A Westminster constituency: its ONS/GSS code (`E14001063`) and the boundary review it belongs to.
+public struct Constituency: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// The GSS code.
+    public let code: String
+    /// The boundary set, `2024` for the current Westminster boundaries.
+    public let boundarySet: String
+
+    /// A constituency; throws for a malformed code or an unknown boundary set.
+    public init(code: String, boundarySet: String = "2024") throws(CoreError) {
+        guard PatternLibrary.matcher(for: PatternLibrary.gss)!(code) else {
+            throw CoreError(.invalidValue, "'\(code.prefix(20))' is not a Westminster constituency GSS code (E14…, W07…, S14…, N05…/N06…)")
+        }
+        guard Vocabulary.boundarySets.contains(boundarySet) else {
+            throw CoreError(.invalidValue, "boundary set '\(boundarySet.prefix(20))' is not one of \(Vocabulary.boundarySets.joined(separator: ", "))")
+        }
+        self.code = code
+        self.boundarySet = boundarySet
+    }
+
+    public var description: String { "\(code) (\(boundarySet))" }
+}
