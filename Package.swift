@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "muster", targets: ["muster"]),
         .library(name: "MusterCore", targets: ["MusterCore"]),
+        .library(name: "MusterStore", targets: ["MusterStore"]),
         .library(name: "MusterTesting", targets: ["MusterTesting"]),
     ],
     dependencies: [
@@ -28,6 +29,16 @@ let package = Package(
             name: "MusterTesting",
             dependencies: ["MusterCore"]
         ),
+        // Storage adapters: the SQLite log store, the on-disk key store, the hub's data directory.
+        .target(
+            name: "MusterStore",
+            dependencies: [
+                "MusterCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // A synthetic movement for the demo, benchmarks and tests.
         .target(
             name: "MusterDemo",
@@ -40,6 +51,7 @@ let package = Package(
             name: "muster",
             dependencies: [
                 "MusterCore",
+                "MusterStore",
                 "MusterDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

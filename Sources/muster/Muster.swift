@@ -6,6 +6,9 @@ struct Muster: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "muster",
         abstract: "A verifiable membership ledger for grassroots movements.",
-        subcommands: [Demo.self, Schemas.self]
+        subcommands: [
+            Demo.self, Init.self, Record.self, Log.self, Show.self, CheckpointCommand.self, Prove.self, CheckProof.self,
+            Verify.self, Schemas.self,
+        ]
     )
 }

@@ -15,16 +15,21 @@ public struct Entry: Hashable, Sendable {
             throw CoreError(.invalidEnvelope, "entry is not canonical JSON: \(error)")
         }
         try validate(json)
-        return Entry(bytes: bytes, envelope: try Envelope(validated: json))
+        return Entry(validatedBytes: bytes, envelope: try Envelope(validated: json))
     }
 
     /// Makes an entry from an envelope: validates it against its schema and encodes it canonically.
     public static func encode(_ envelope: Envelope) throws(CoreError) -> Entry {
         let json = envelope.json
         try validate(json)
-        do { return Entry(bytes: try CanonicalJSON.encode(json), envelope: envelope) } catch {
+        do { return Entry(validatedBytes: try CanonicalJSON.encode(json), envelope: envelope) } catch {
             throw CoreError(.invalidEnvelope, "entry cannot be encoded: \(error)")
         }
+    }
+
+    init(validatedBytes bytes: [UInt8], envelope: Envelope) {
+        self.bytes = bytes
+        self.envelope = envelope
     }
 
     /// The RFC 9162 leaf hash, SHA-256(0x00 ‖ bytes).

@@ -82,13 +82,18 @@ public struct PreparedEntry: Sendable {
         }
         self.origin = origin; self.id = id; self.type = schema.type; self.typeVersion = schema.version
         self.subject = draft.subject; self.operatorID = draft.operatorID; self.payload = draft.payload; self.sealed = sealed
-        // Validate the whole entry now, with a provisional place, so the writer cannot fail on content.
-        _ = try assemble(seq: 1, recordedAt: Timestamp(unixMillis: 0), hlc: HLCStamp(wallMillis: 0, counter: 0))
+        // Validate the whole entry now, with a provisional place, so the writer cannot fail on content:
+        // seq, time and clock stamp are schema-valid whatever their values.
+        _ = try Entry.encode(envelope(seq: 1, recordedAt: Timestamp(unixMillis: 0), hlc: HLCStamp(wallMillis: 0, counter: 0)))
     }
 
-    /// The entry at its place in the log.
+    /// The entry at its place in the log. The content was validated when this value was made, so
+    /// only encoding remains.
     public func assemble(seq: UInt64, recordedAt: Timestamp, hlc: HLCStamp) throws(CoreError) -> Entry {
-        try Entry.encode(envelope(seq: seq, recordedAt: recordedAt, hlc: hlc))
+        let envelope = envelope(seq: seq, recordedAt: recordedAt, hlc: hlc)
+        do { return Entry(validatedBytes: try CanonicalJSON.encode(envelope.json), envelope: envelope) } catch {
+            throw CoreError(.invalidEnvelope, "entry cannot be encoded: \(error)")
+        }
     }
 
     /// The envelope at its place in the log.

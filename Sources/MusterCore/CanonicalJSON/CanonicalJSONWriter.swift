@@ -1,0 +1,96 @@
+/// The RFC 8785 writer: appends the canonical bytes of a ``JSONValue`` to a buffer.
+struct CanonicalJSONWriter {
+    /// Appends the canonical encoding of `value`; throws for NaN and infinities.
+    static func append(_ value: JSONValue, to buffer: inout [UInt8]) throws(CanonicalJSONError) {
+        switch value {
+        case .null:
+            appendASCII("null", to: &buffer)
+        case .bool(let flag):
+            appendASCII(flag ? "true" : "false", to: &buffer)
+        case .number(let number):
+            guard number.isFinite else {
+                throw CanonicalJSONError(
+                    .nonFiniteNumber,
+                    "\(number) has no JSON form (RFC 8785 §3.2.2.3)"
+                )
+            }
+            ECMAScriptNumber.append(number, to: &buffer)
+        case .string(let string):
+            appendString(string, to: &buffer)
+        case .array(let elements):
+            buffer.append(UInt8(ascii: "["))
+            for (index, element) in elements.enumerated() {
+                if index > 0 { buffer.append(UInt8(ascii: ",")) }
+                do { try append(element, to: &buffer) } catch { throw error.inside(.index(index)) }
+            }
+            buffer.append(UInt8(ascii: "]"))
+        case .object(let members):
+            buffer.append(UInt8(ascii: "{"))
+            var first = true
+            for (key, member) in members.sorted(by: { utf16Precedes($0.key, $1.key) }) {
+                if !first { buffer.append(UInt8(ascii: ",")) }
+                first = false
+                appendString(key, to: &buffer)
+                buffer.append(UInt8(ascii: ":"))
+                do { try append(member, to: &buffer) } catch { throw error.inside(.key(key)) }
+            }
+            buffer.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Whether `lhs` sorts before `rhs` by UTF-16 code units (RFC 8785 §3.2.3), computed on UTF-8.
+    static func utf16Precedes(_ lhs: String, _ rhs: String) -> Bool {
+        lhs.utf8.lexicographicallyPrecedes(rhs.utf8) { utf16Rank($0) < utf16Rank($1) }
+    }
+
+    /// Maps UTF-8 bytes so that byte order equals UTF-16 code unit order.
+    ///
+    /// UTF-8 byte order is code point order. UTF-16 differs only in that U+E000–U+FFFF (lead
+    /// bytes EE, EF) sort after supplementary characters (lead bytes F0–F4, surrogates D800–DBFF).
+    /// Continuation bytes (80–BF) are never EE or EF, so a per-byte map suffices.
+    @inline(__always)
+    static func utf16Rank(_ byte: UInt8) -> UInt8 {
+        byte == 0xEE || byte == 0xEF ? byte &+ 0x10 : byte
+    }
+
+    /// Appends a string with exactly the escapes RFC 8785 §3.2.2.2 requires.
+    static func appendString(_ string: String, to buffer: inout [UInt8]) {
+        buffer.append(UInt8(ascii: "\""))
+        var string = string
+        string.withUTF8 { bytes in
+            var runStart = 0
+            for index in bytes.indices {
+                let byte = bytes[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                runStart = index + 1
+                appendEscape(byte, to: &buffer)
+            }
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
+        }
+        buffer.append(UInt8(ascii: "\""))
+    }
+
+    /// The one canonical escape for a byte that must be escaped.
+    private static func appendEscape(_ byte: UInt8, to buffer: inout [UInt8]) {
+        buffer.append(UInt8(ascii: "\\"))
+        switch byte {
+        case UInt8(ascii: "\""): buffer.append(UInt8(ascii: "\""))
+        case UInt8(ascii: "\\"): buffer.append(UInt8(ascii: "\\"))
+        case 0x08: buffer.append(UInt8(ascii: "b"))
+        case 0x09: buffer.append(UInt8(ascii: "t"))
+        case 0x0A: buffer.append(UInt8(ascii: "n"))
+        case 0x0C: buffer.append(UInt8(ascii: "f"))
+        case 0x0D: buffer.append(UInt8(ascii: "r"))
+        default:
+            let hex: [UInt8] = Array("0123456789abcdef".utf8)
+            buffer.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+            buffer.append(hex[Int(byte >> 4)])
+            buffer.append(hex[Int(byte & 0x0F)])
+        }
+    }
+
+    private static func appendASCII(_ text: StaticString, to buffer: inout [UInt8]) {
+        buffer.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+}

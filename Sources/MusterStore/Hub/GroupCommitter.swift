@@ -1,0 +1,68 @@
+import MusterCore
+
+/// Group commit for one log: concurrent appends share one transaction, one fsync and one
+/// checkpoint signature. Each call returns only after its batch is durable.
+///
+/// The caller whose append starts a batch leads it (does the I/O); when it completes, leadership
+/// passes to the first caller of the next batch, so no task works for others indefinitely and no
+/// background task is needed.
+public actor GroupCommitter {
+    private let store: any LogStore
+    private let beforeCommit: @Sendable () throws -> Void
+    private var machine: GroupCommitMachine<Waiter>
+    private var nextTicket = 0
+
+    struct Waiter {
+        let ticket: Int
+        let request: AppendRequest
+        let continuation: CheckedContinuation<Wake, any Error>
+    }
+
+    enum Wake {
+        case done(AppendOutcome)
+        case lead([Waiter])
+    }
+
+    /// A committer over `store`. `beforeCommit` runs before each batch (the hub flushes new
+    /// subject keys there, so no entry is durable before its key).
+    public init(store: any LogStore, maximumBatch: Int = 4096, beforeCommit: @escaping @Sendable () throws -> Void = {}) {
+        self.store = store
+        self.beforeCommit = beforeCommit
+        machine = GroupCommitMachine(maximumBatch: maximumBatch)
+    }
+
+    /// Appends one entry; returns once it is durable and covered by a signed checkpoint.
+    public func append(_ request: AppendRequest) async throws -> AppendOutcome {
+        let ticket = nextTicket
+        nextTicket += 1
+        var wake = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Wake, any Error>) in
+            if case .flush(let batch) = machine.enqueue(Waiter(ticket: ticket, request: request, continuation: continuation)) {
+                continuation.resume(returning: .lead(batch))
+            }
+        }
+        while case .lead(let batch) = wake {
+            wake = .done(try await lead(batch, leader: ticket))
+        }
+        guard case .done(let outcome) = wake else { preconditionFailure("unreachable") }
+        return outcome
+    }
+
+    private func lead(_ batch: [Waiter], leader: Int) async throws -> AppendOutcome {
+        let result: Result<[AppendOutcome], any Error>
+        do {
+            try beforeCommit()
+            result = .success(try await store.append(batch.map(\.request)))
+        } catch {
+            result = .failure(error)
+        }
+        var mine: Result<AppendOutcome, any Error> = .failure(StoreError(.corrupt, "leader missing from its batch"))
+        for (i, waiter) in batch.enumerated() {
+            let outcome = result.map { $0[i] }
+            if waiter.ticket == leader { mine = outcome } else { waiter.continuation.resume(with: outcome.map(Wake.done)) }
+        }
+        if case .flush(let next) = machine.flushCompleted() {
+            next[0].continuation.resume(returning: .lead(next))
+        }
+        return try mine.get()
+    }
+}

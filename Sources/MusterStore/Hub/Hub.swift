@@ -1,0 +1,86 @@
+import Crypto
+public import MusterCore
+
+/// A hub on disk: its data directory, log store, subject key store and group committer.
+public final class Hub: Sendable {
+    /// The data directory.
+    public let directory: DataDirectory
+    /// The hub's origin.
+    public let origin: String
+    /// The log store.
+    public let store: SQLiteLogStore
+    /// Subjects' keys.
+    public let keys: FileSubjectKeyStore
+    /// The movement's blind index (duplicate detection without e-mails in the log).
+    public let blindIndex: BlindIndex
+    /// The log's verifier key.
+    public let verifier: NoteVerifier
+    private let committer: GroupCommitter
+    private let lock: WriterLock?
+
+    /// Opens the hub in `directory`. A writable hub holds the writer lock for its lifetime.
+    public init(directory: DataDirectory, writable: Bool = true) throws {
+        self.directory = directory
+        origin = try directory.origin()
+        lock = writable ? try WriterLock(path: directory.lockPath) : nil
+        let signer = try directory.logSigner()
+        verifier = signer.verifier
+        store = try SQLiteLogStore(path: directory.databasePath, origin: origin, signer: signer)
+        keys = try FileSubjectKeyStore(path: directory.subjectKeysPath, kek: directory.keystoreKey())
+        blindIndex = BlindIndex(key: SymmetricKey(data: try directory.blindIndexKey()))
+        let keys = self.keys
+        committer = GroupCommitter(store: store, beforeCommit: { try keys.flushPending() })
+    }
+
+    /// Creates a new hub and opens it.
+    public static func create(directory: DataDirectory, origin: String) throws -> Hub {
+        _ = try directory.create(origin: origin)
+        return try Hub(directory: directory)
+    }
+
+    /// Checks, seals and records one event; returns once it is durable and signed.
+    /// - Parameter expectedSize: record only if the log then holds exactly this many entries.
+    public func record(_ draft: EntryDraft, expectedSize: UInt64? = nil) async throws -> AppendOutcome {
+        let prepared = try PreparedEntry(draft, origin: origin, keys: keys)
+        let outcome = try await committer.append(AppendRequest(prepared, expectedSize: expectedSize))
+        try afterAppend([prepared], [outcome])
+        return outcome
+    }
+
+    /// Records many events in large batches (imports, benchmarks): checks and seals them, then
+    /// appends each chunk in one transaction. Returns one outcome per draft.
+    public func recordBulk(_ drafts: [EntryDraft], chunk: Int = 2048) async throws -> [AppendOutcome] {
+        var outcomes: [AppendOutcome] = []
+        outcomes.reserveCapacity(drafts.count)
+        for start in stride(from: 0, to: drafts.count, by: chunk) {
+            let slice = Array(drafts[start..<min(drafts.count, start + chunk)])
+            let prepared = try await prepareInParallel(slice)
+            try keys.flushPending()
+            let result = try await store.append(prepared.map { AppendRequest($0) })
+            try afterAppend(prepared, result)
+            outcomes += result
+        }
+        return outcomes
+    }
+
+    private func prepareInParallel(_ drafts: [EntryDraft]) async throws -> [PreparedEntry] {
+        let origin = self.origin, keys = self.keys
+        let workers = 2, per = (drafts.count + workers - 1) / workers
+        return try await withThrowingTaskGroup(of: (Int, [PreparedEntry]).self) { group in
+            for w in 0..<workers where w * per < drafts.count {
+                let part = Array(drafts[(w * per)..<min(drafts.count, (w + 1) * per)])
+                group.addTask { (w, try part.map { try PreparedEntry($0, origin: origin, keys: keys) }) }
+            }
+            var parts: [[PreparedEntry]] = Array(repeating: [], count: workers)
+            for try await (w, part) in group { parts[w] = part }
+            return parts.flatMap { $0 }
+        }
+    }
+
+    /// Erasure is key destruction: once a `subject.erased` entry is durable, destroy the key.
+    private func afterAppend(_ prepared: [PreparedEntry], _ outcomes: [AppendOutcome]) throws {
+        for (p, outcome) in zip(prepared, outcomes) where p.type == SubjectErased.schema.type {
+            if case .appended = outcome, let subject = p.subject { try keys.destroy(subject) }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import Crypto
+import Foundation
+import GRDB
+public import MusterCore
+import Synchronization
+
+/// Subjects' data keys on disk: their own SQLite file, each key wrapped (AES-256-GCM) under the
+/// hub's key-encryption key, which is kept in a file beside the log key — never in the database.
+///
+/// New keys are held in memory until ``flushPending()`` writes them durably; the hub flushes before
+/// it commits any entry sealed under them, so no entry is ever durable without its key.
+public final class FileSubjectKeyStore: SubjectKeyStore {
+    private let queue: DatabaseQueue
+    private let kek: SymmetricKey
+    private struct State {
+        var cache: [SubjectID: SubjectKey] = [:]
+        var pending: [SubjectID: SubjectKey] = [:]
+        var erased: Set<SubjectID> = []
+    }
+    private let state = Mutex(State())
+
+    /// Opens (creating) the key store at `path` under the key-encryption key `kek` (32 bytes).
+    public init(path: String, kek: [UInt8]) throws {
+        guard kek.count == 32 else { throw StoreError(.keyFile, "the key-store key must be 32 bytes, found \(kek.count)") }
+        self.kek = SymmetricKey(data: kek)
+        var config = Configuration()
+        config.journalMode = .wal
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        queue = try DatabaseQueue(path: path, configuration: config)
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-subject-keys") { db in
+            try db.execute(sql: """
+                CREATE TABLE subject_key (subject TEXT PRIMARY KEY, wrapped BLOB, erased INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID
+                """)
+        }
+        try migrator.migrate(queue)
+        let erased = try queue.read { db in try String.fetchAll(db, sql: "SELECT subject FROM subject_key WHERE erased = 1") }
+        state.withLock { $0.erased = Set(erased.compactMap { try? SubjectID($0) }) }
+    }
+
+    public func lookup(_ subject: SubjectID) throws -> SubjectKeyLookup {
+        if let found = state.withLock({ s -> SubjectKeyLookup? in
+            if s.erased.contains(subject) { return .erased }
+            return (s.cache[subject] ?? s.pending[subject]).map(SubjectKeyLookup.active)
+        }) { return found }
+        guard let row = try queue.read({ db in
+            try Row.fetchOne(db, sql: "SELECT wrapped, erased FROM subject_key WHERE subject = ?", arguments: [subject.text])
+        }) else { return .unknown }
+        if (row["erased"] as Int64) != 0 { return .erased }
+        let key = try unwrap(row["wrapped"], subject: subject)
+        state.withLock { $0.cache[subject] = key }
+        return .active(key)
+    }
+
+    public func keyForSealing(_ subject: SubjectID) throws -> SubjectKey {
+        switch try lookup(subject) {
+        case .active(let key): return key
+        case .erased:
+            throw CoreError(.subjectKeyUnavailable, "subject \(subject) was erased; personal data cannot be recorded for them again")
+        case .unknown:
+            return state.withLock { s in
+                if let raced = s.pending[subject] ?? s.cache[subject] { return raced }
+                let key = SubjectKey.generate()
+                s.pending[subject] = key
+                return key
+            }
+        }
+    }
+
+    /// Writes keys created since the last flush, in one durable transaction.
+    public func flushPending() throws {
+        let pending = state.withLock { $0.pending }
+        guard !pending.isEmpty else { return }
+        try queue.write { db in
+            let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO subject_key(subject, wrapped) VALUES (?, ?)")
+            for (subject, key) in pending {
+                try insert.execute(arguments: [subject.text, try wrap(key, subject: subject)])
+            }
+        }
+        state.withLock { s in
+            for (subject, key) in pending {
+                s.pending[subject] = nil
+                s.cache[subject] = key
+            }
+        }
+    }
+
+    public func destroy(_ subject: SubjectID) throws {
+        try queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO subject_key(subject, wrapped, erased) VALUES (?, NULL, 1)
+                ON CONFLICT(subject) DO UPDATE SET wrapped = NULL, erased = 1
+                """, arguments: [subject.text])
+        }
+        state.withLock { s in
+            s.cache[subject] = nil
+            s.pending[subject] = nil
+            s.erased.insert(subject)
+        }
+    }
+
+    private func wrap(_ key: SubjectKey, subject: SubjectID) throws -> Data {
+        let box = try AES.GCM.seal(key.rawBytes, using: kek, authenticating: Array(subject.text.utf8))
+        guard let combined = box.combined else { throw StoreError(.corrupt, "could not wrap a subject key") }
+        return combined
+    }
+
+    private func unwrap(_ wrapped: Data?, subject: SubjectID) throws -> SubjectKey {
+        guard let wrapped, let box = try? AES.GCM.SealedBox(combined: wrapped),
+              let raw = try? AES.GCM.open(box, using: kek, authenticating: Array(subject.text.utf8)) else {
+            throw StoreError(.keyFile, "the key of subject \(subject) does not unwrap with this hub's key-store key")
+        }
+        return try SubjectKey(rawBytes: Array(raw))
+    }
+}

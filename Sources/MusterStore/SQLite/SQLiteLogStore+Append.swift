@@ -1,0 +1,75 @@
+import Foundation
+import Synchronization
+import GRDB
+import MusterCore
+
+extension SQLiteLogStore {
+    public func append(_ batch: [AppendRequest]) async throws -> [AppendOutcome] {
+        try await pool.writeWithoutTransaction { db in try self.appendLocked(db, batch, now: Timestamp.now()) }
+    }
+
+    /// Appends synchronously (for tools and tests that are not async).
+    public func appendNow(_ batch: [AppendRequest]) throws -> [AppendOutcome] {
+        try pool.writeWithoutTransaction { db in try self.appendLocked(db, batch, now: Timestamp.now()) }
+    }
+
+    private func appendLocked(_ db: Database, _ batch: [AppendRequest], now: Timestamp) throws -> [AppendOutcome] {
+        try writer.withLock { state in
+            guard var origin = state.origins[localOrigin] else { throw StoreError(.corrupt, "local origin row is missing") }
+            var clock = state.clock
+            var outcomes: [AppendOutcome] = []
+            outcomes.reserveCapacity(batch.count)
+            var written: [(seq: UInt64, id: EventID)] = []
+            try db.inTransaction(.immediate) {
+                let insert = try db.cachedStatement(sql: "INSERT INTO entry(origin_id, seq, event_id, bytes) VALUES (?, ?, ?, ?)")
+                for request in batch {
+                    let size = origin.appender.size
+                    if let expected = request.expectedSize, expected != size {
+                        outcomes.append(.conflict(expectedSize: expected, actualSize: size))
+                        continue
+                    }
+                    let entry = try request.prepared.assemble(seq: size + 1, recordedAt: now, hlc: clock.tick(now: now.unixMillis))
+                    let leaf = entry.leafHash
+                    var completed: [MerkleAppender.CompletedNode] = []
+                    let index = origin.appender.append(leaf) { completed.append($0) }
+                    origin.tiles.add(leafIndex: index, leafHash: leaf, completed: completed)
+                    do {
+                        try insert.execute(arguments: [origin.id, Int64(size + 1), Self.eventIDBlob(entry.envelope.id), Data(entry.bytes)])
+                    } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                        throw StoreError(.invalidRequest, "event id \(entry.envelope.id) is already in the log")
+                    }
+                    written.append((size + 1, entry.envelope.id))
+                    outcomes.append(.pending)
+                }
+                if !written.isEmpty {
+                    try Self.writeTiles(db, originID: origin.id, tiles: &origin.tiles)
+                    try self.signCheckpoint(db, origin: origin, now: now)
+                }
+                return .commit
+            }
+            // Only after the commit succeeded does the in-memory state move on.
+            state.origins[localOrigin] = origin
+            state.clock = clock
+            let checkpointSize = origin.appender.size
+            var next = written.makeIterator()
+            return outcomes.map { outcome in
+                guard outcome == .pending, let w = next.next() else { return outcome }
+                return .appended(seq: w.seq, id: w.id, checkpointSize: checkpointSize)
+            }
+        }
+    }
+
+    private func signCheckpoint(_ db: Database, origin: OriginState, now: Timestamp) throws {
+        let size = origin.appender.size, root = origin.appender.rootHash
+        let checkpoint = try Checkpoint(origin: localOrigin, size: size, rootHash: root.bytes)
+        let note = try SignedNote.sign(checkpoint.text, with: [signer]).formatted
+        try db.execute(sql: "UPDATE origin SET size = ? WHERE id = ?", arguments: [Int64(size), origin.id])
+        try db.execute(sql: "INSERT INTO checkpoint(origin_id, size, root, note, stored_at) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [origin.id, Int64(size), Data(root.bytes), note, now.unixMillis])
+    }
+}
+
+extension AppendOutcome {
+    /// A placeholder while the batch's transaction is open.
+    fileprivate static let pending = AppendOutcome.conflict(expectedSize: .max, actualSize: .max)
+}

@@ -1,0 +1,99 @@
+import Foundation
+import GRDB
+public import MusterCore
+import Synchronization
+
+/// The embedded log store: one SQLite file through GRDB, in WAL mode with `synchronous=FULL`, so a
+/// commit that returned survives a crash or power loss.
+///
+/// Entries are kept as their exact canonical bytes, with their local arrival order; the tree's
+/// hashes are kept as C2SP tiles (height 8); every checkpoint signed or accepted is kept.
+public final class SQLiteLogStore: LogStore {
+    public let localOrigin: String
+    let pool: DatabasePool
+    let signer: NoteSigner
+    let writer: Mutex<WriterState>
+
+    /// Mutable state of the single writer: per origin, the tree's right edge and partial tiles.
+    struct WriterState: Sendable {
+        var origins: [String: OriginState] = [:]
+        var clock = HybridLogicalClock()
+    }
+
+    struct OriginState: Sendable {
+        let id: Int64
+        var appender: MerkleAppender
+        var tiles: TileBuffer
+    }
+
+    /// Opens (creating if needed) the store at `path`, writing `origin` and signing with `signer`.
+    public init(path: String, origin: String, signer: NoteSigner) throws {
+        guard signer.name == origin else {
+            throw StoreError(.keyFile, "the log key is named '\(signer.name)' but the hub's origin is '\(origin)'")
+        }
+        var config = Configuration()
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        config.busyMode = .timeout(10)
+        pool = try DatabasePool(path: path, configuration: config)
+        try HubSchema.migrator.migrate(pool)
+        localOrigin = origin
+        self.signer = signer
+        var state = WriterState()
+        try pool.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO origin(name, is_local) VALUES (?, 1)", arguments: [origin])
+            let others = try String.fetchAll(db, sql: "SELECT name FROM origin WHERE is_local = 1 AND name != ?", arguments: [origin])
+            if let other = others.first {
+                throw StoreError(.dataDirectory, "this database belongs to origin '\(other)', not '\(origin)'")
+            }
+        }
+        try pool.read { db in
+            state.origins[origin] = try Self.loadOrigin(db, name: origin)
+            if let last = try Data.fetchOne(db, sql: """
+                SELECT bytes FROM entry WHERE origin_id = ? ORDER BY seq DESC LIMIT 1
+                """, arguments: [state.origins[origin]!.id]) {
+                state.clock = HybridLogicalClock(last: try Entry.decode(Array(last)).envelope.hlc)
+            }
+        }
+        writer = Mutex(state)
+    }
+
+    static func loadOrigin(_ db: Database, name: String) throws -> OriginState? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT id, size FROM origin WHERE name = ?", arguments: [name]) else {
+            return nil
+        }
+        let id: Int64 = row["id"], size = UInt64(row["size"] as Int64)
+        let reader = TileNodeReader(db: db, originID: id)
+        let appender = try MerkleAppender(reader: reader, size: size)
+        let tiles = try TileBuffer(size: size) { level, index, width in
+            guard let blob = try Data.fetchOne(db, sql: "SELECT hashes FROM tile WHERE origin_id = ? AND level = ? AND idx = ?",
+                                               arguments: [id, level, Int64(index)]), blob.count >= width * 32 else {
+                throw StoreError(.corrupt, "partial tile \(level)/\(index) of \(name) is missing or short")
+            }
+            return try (0..<width).map { i in try MerkleHash(bytes: blob[(i * 32)..<(i * 32 + 32)]) }
+        }
+        return OriginState(id: id, appender: appender, tiles: tiles)
+    }
+
+    /// Writes the tiles a batch touched.
+    static func writeTiles(_ db: Database, originID: Int64, tiles: inout TileBuffer) throws {
+        let statement = try db.cachedStatement(sql: "INSERT OR REPLACE INTO tile(origin_id, level, idx, hashes) VALUES (?, ?, ?, ?)")
+        for tile in tiles.drainTouched() {
+            var blob = Data(capacity: tile.hashes.count * 32)
+            for hash in tile.hashes { hash.withUnsafeBytes { blob.append(contentsOf: $0) } }
+            try statement.execute(arguments: [originID, tile.level, Int64(tile.index), blob])
+        }
+    }
+
+    /// The 16 bytes of an event id, as the `entry.event_id` column stores them.
+    static func eventIDBlob(_ id: EventID) -> Data {
+        var out = Data(capacity: 16)
+        var high: UInt8?
+        for c in id.text.utf8 where c != UInt8(ascii: "-") {
+            let v = c <= UInt8(ascii: "9") ? c - UInt8(ascii: "0") : c - UInt8(ascii: "a") + 10
+            if let h = high { out.append(h << 4 | v); high = nil } else { high = v }
+        }
+        return out
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import MusterCore
+import MusterStore
+
+extension Muster {
+    struct Log: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List entries of a log.")
+
+        @OptionGroup var hub: HubOptions
+
+        @Option(help: "Origin to list (default: this hub's).")
+        var origin: String?
+
+        @Option(help: "First seq to list.")
+        var from: UInt64 = 1
+
+        @Option(help: "Most entries to list.")
+        var limit: Int = 100
+
+        enum Format: String, ExpressibleByArgument, CaseIterable { case text, jsonl }
+
+        @Option(help: "text, or jsonl: each entry's exact canonical bytes on one line.")
+        var format: Format = .text
+
+        func validate() throws {
+            guard limit > 0 else { throw ValidationError("--limit must be positive") }
+            guard from > 0 else { throw ValidationError("--from is a seq, starting at 1") }
+        }
+
+        func run() throws {
+            let hub = try hub.open(writable: false)
+            let origin = origin ?? hub.origin
+            var seq = from, remaining = limit
+            let out = FileHandle.standardOutput
+            while remaining > 0 {
+                let page = try hub.store.entries(origin: origin, fromSeq: seq, limit: min(remaining, 10_000))
+                if page.isEmpty { break }
+                for stored in page {
+                    let e = stored.entry.envelope
+                    switch format {
+                    case .jsonl: out.write(Data(stored.entry.bytes + [0x0A]))
+                    case .text:
+                        let subject = e.subject.map { " subject=\($0)" } ?? ""
+                        print("\(e.seq)\t\(e.recordedAt)\t\(e.type)\t\(e.id)\(subject)\(e.sealed != nil ? " [sealed]" : "")")
+                    }
+                }
+                seq = page.last!.entry.envelope.seq + 1
+                remaining -= page.count
+            }
+            if seq == from && format == .text {
+                print("no entries\(from > 1 ? " from seq \(from)" : "") in \(origin)")
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one entry; --reveal opens its sealed personal fields.")
+
+        @OptionGroup var hub: HubOptions
+
+        @Argument(help: "The event id.")
+        var eventID: String
+
+        @Flag(help: "Decrypt the sealed personal fields, if this hub holds the subject's key.")
+        var reveal = false
+
+        func run() throws {
+            let id = try EventID(eventID)
+            let hub = try hub.open(writable: false)
+            guard let stored = try hub.store.entry(id: id) else { throw ValidationError("no entry with id \(id) on this hub") }
+            print(String(decoding: try PrettyPrint.json(stored.entry.envelope.json), as: UTF8.self))
+            guard reveal, let sealed = stored.entry.envelope.sealed, let subject = stored.entry.envelope.subject else { return }
+            switch try hub.keys.lookup(subject) {
+            case .active(let key):
+                let personal = try sealed.open(key: key, origin: stored.entry.envelope.origin, id: id)
+                print("personal fields (sealed):")
+                print(String(decoding: try PrettyPrint.json(personal), as: UTF8.self))
+            case .erased: print("personal fields: erased (the subject's key was destroyed)")
+            case .unknown: print("personal fields: this hub does not hold the subject's key")
+            }
+        }
+    }
+}

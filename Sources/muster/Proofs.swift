@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import MusterCore
+import MusterStore
+
+extension Muster {
+    struct CheckpointCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "checkpoint", abstract: "Print the latest signed checkpoint of a log.")
+
+        @OptionGroup var hub: HubOptions
+
+        @Option(help: "Origin (default: this hub's).")
+        var origin: String?
+
+        func run() throws {
+            let hub = try hub.open(writable: false)
+            let origin = origin ?? hub.origin
+            guard let checkpoint = try hub.store.latestCheckpoint(origin: origin) else {
+                throw ValidationError("no checkpoint of \(origin) yet: record an event first")
+            }
+            print(checkpoint.note, terminator: "")
+        }
+    }
+
+    struct Prove: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a C2SP tlog-proof receipt for one entry (the entry's bytes ride in its extra line).")
+
+        @OptionGroup var hub: HubOptions
+
+        @Argument(help: "The event id.")
+        var eventID: String
+
+        func run() throws {
+            let id = try EventID(eventID)
+            let hub = try hub.open(writable: false)
+            guard let stored = try hub.store.entry(id: id) else { throw ValidationError("no entry with id \(id) on this hub") }
+            let origin = stored.entry.envelope.origin
+            guard let latest = try hub.store.latestCheckpoint(origin: origin) else { throw ValidationError("no checkpoint of \(origin)") }
+            let inclusion = try hub.store.inclusionProof(origin: origin, seq: stored.entry.envelope.seq, treeSize: latest.size)
+            let receipt = try EntryReceipt(entry: stored.entry, inclusion: inclusion, checkpoint: SignedCheckpoint(parsing: latest.note))
+            print(receipt.formatted, terminator: "")
+        }
+    }
+
+    struct CheckProof: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check-proof", abstract: "Verify a tlog-proof receipt offline with the hub's vkey.")
+
+        @Argument(help: "The receipt file, or '-' for standard input.")
+        var file: String
+
+        @Option(help: "The hub's verifier key (name+keyid+base64).")
+        var vkey: String
+
+        @Option(help: "The entry's bytes, when the receipt does not carry them.")
+        var entry: String?
+
+        func run() throws {
+            let verifier: NoteVerifier
+            do { verifier = try NoteVerifier(vkey: vkey) } catch { throw ValidationError("--vkey: \(error)") }
+            let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
+            guard let data else { throw ValidationError("cannot read \(file)") }
+            let receipt: EntryReceipt
+            do { receipt = try EntryReceipt(parsing: String(decoding: data, as: UTF8.self)) } catch {
+                throw ValidationError("\(file) is not a tlog-proof receipt: \(error)")
+            }
+            let entryBytes = try entry.map { path -> [UInt8] in
+                guard let d = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read --entry \(path)") }
+                return Array(d.last == 0x0A ? d.dropLast() : d)
+            }
+            switch receipt.verify(with: verifier, entryBytes: entryBytes) {
+            case .valid(let e):
+                print("ok: \(e.envelope.type) \(e.envelope.id) is entry \(e.envelope.seq) of \(e.envelope.origin), in the tree of \(receipt.proof.checkpoint.checkpoint.size) signed by \(verifier.name)")
+            case .invalid(let reason):
+                throw CoreError(.signature, "receipt does not verify: \(reason)")
+            }
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-verify every stored log: canonical bytes, schemas, roots, signatures, tiles.")
+
+        @OptionGroup var hub: HubOptions
+
+        func run() throws {
+            let hub = try hub.open(writable: false)
+            let progress = Progress(label: "verify")
+            let results = try LogVerifier(verifiers: [hub.origin: hub.verifier]).verify(hub.store) { origin, seq in
+                progress.update("\(origin): \(seq) entries")
+            }
+            progress.finish()
+            var failed = false
+            for r in results {
+                if let first = r.findings.first {
+                    failed = true
+                    print("FAIL \(r.origin): \(r.entries) entries, \(r.checkpoints) checkpoints, \(r.findings.count)\(r.findings.count >= 20 ? "+" : "") finding(s)")
+                    for f in r.findings { print("  \(f)") }
+                    _ = first
+                } else {
+                    print("ok   \(r.origin): \(r.entries) entries, \(r.checkpoints) checkpoints verified")
+                }
+            }
+            if failed {
+                let first = results.lazy.compactMap(\.findings.first).first!
+                throw CoreError(.signature, "verification failed: \(first)")
+            }
+        }
+    }
+}

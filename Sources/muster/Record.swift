@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import MusterCore
+import MusterStore
+
+extension Muster {
+    struct Record: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record an event: `muster record TYPE --field value …` or `muster record TYPE --json FILE|-`.",
+            discussion: """
+                Fields are the event type's payload fields (see Schemas/events/). Personal fields (names, \
+                e-mail, phone, address, postcode, date of birth, notes) are sealed automatically. Nested \
+                fields use dots (--constituency.code E14001063); --amount takes 25.00 or "25.00 GBP"; \
+                --constituency takes a GSS code. Known types: \(EventCatalog.typeNames.joined(separator: ", ")).
+                """)
+
+        @OptionGroup var hub: HubOptions
+
+        @Argument(help: "The event type, e.g. member.joined or donation.received.")
+        var type: String
+
+        @Option(help: "The member or donor id (a new one is made for member.joined when omitted).")
+        var subject: String?
+
+        @Option(name: .customLong("operator"), help: "Who records it (default: $MUSTER_OPERATOR or cli).")
+        var operatorID: String = ProcessInfo.processInfo.environment["MUSTER_OPERATOR"] ?? "cli"
+
+        @Option(help: "Read the fields from a JSON object in FILE, or from standard input with '-'.")
+        var json: String?
+
+        @Option(name: .customLong("expect-size"), help: "Record only if the log holds exactly this many entries.")
+        var expectSize: UInt64?
+
+        @Argument(parsing: .allUnrecognized, help: "Fields as --name value pairs.")
+        var fields: [String] = []
+
+        func run() async throws {
+            let schema = try EventCatalog.latest(type: type).schema
+            var (payload, personal) = try json.map { try jsonFields($0, schema: schema) }
+                ?? FieldInput(schema: schema).parse(try pairs())
+            if json != nil && !fields.isEmpty { throw ValidationError("give fields either as --name value pairs or with --json, not both") }
+            let hub = try hub.open(writable: true)
+            var subjectID = try subject.map { try SubjectID($0) }
+            if subjectID == nil && schema.type == MemberJoined.schema.type { subjectID = SubjectID.generate() }
+            if let email = personal["email"]?.stringValue, schema.clear.contains(where: { $0.name == "emailIndex" }),
+               payload["emailIndex"] == nil, case .object(var clear) = payload {
+                clear["emailIndex"] = .string(hub.blindIndex.email(email))
+                payload = .object(clear)
+            }
+            let draft = EntryDraft(type: schema.type, typeVersion: schema.version, subject: subjectID, operatorID: operatorID,
+                                   payload: payload, personal: personal == .object([:]) ? nil : personal)
+            switch try await hub.record(draft, expectedSize: expectSize) {
+            case .appended(let seq, let id, _):
+                print("recorded \(schema.type) \(id) seq \(seq)\(subjectID.map { " subject \($0)" } ?? "")")
+            case .conflict(let expected, let actual):
+                throw CoreError(.invalidValue, "not recorded: the log holds \(actual) entries, not the \(expected) given by --expect-size")
+            }
+        }
+
+        private func pairs() throws -> [(name: String, value: String)] {
+            var out: [(String, String)] = []
+            var i = 0
+            while i < fields.count {
+                let arg = fields[i]
+                guard arg.hasPrefix("--"), arg.count > 2 else {
+                    throw ValidationError("unexpected '\(arg)': give fields as --name value")
+                }
+                let body = arg.dropFirst(2)
+                if let eq = body.firstIndex(of: "=") {
+                    out.append((String(body[..<eq]), String(body[body.index(after: eq)...])))
+                    i += 1
+                } else {
+                    guard i + 1 < fields.count else { throw ValidationError("field \(arg) has no value") }
+                    out.append((String(body), fields[i + 1]))
+                    i += 2
+                }
+            }
+            return out
+        }
+
+        private func jsonFields(_ source: String, schema: EventSchema) throws -> (JSONValue, JSONValue) {
+            let data: Data
+            if source == "-" { data = FileHandle.standardInput.readDataToEndOfFile() } else {
+                guard let d = FileManager.default.contents(atPath: source) else { throw ValidationError("--json: cannot read \(source)") }
+                data = d
+            }
+            let value: JSONValue
+            do { value = try CanonicalJSON.parse(Array(data)) } catch {
+                throw ValidationError("--json \(source): not valid JSON: \(error)")
+            }
+            guard case .object(let members) = value else { throw ValidationError("--json \(source): expected a JSON object of fields") }
+            var clear: [String: JSONValue] = [:], personal: [String: JSONValue] = [:]
+            for (name, v) in members {
+                if schema.clear.contains(where: { $0.name == name }) { clear[name] = v }
+                else if schema.personal.contains(where: { $0.name == name }) { personal[name] = v }
+                else {
+                    let known = (schema.clear + schema.personal).map(\.name).joined(separator: ", ")
+                    throw ValidationError("--json \(source): \(schema.type) has no field '\(name)'; its fields are: \(known)")
+                }
+            }
+            return (.object(clear), .object(personal))
+        }
+    }
+}
