@@ -44,6 +44,7 @@ let package = Package(
             name: "MusterDemo",
             dependencies: [
                 "MusterCore",
+                "MusterStore",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -21,6 +21,8 @@ extension SyntheticMovement {
         mutating func add(_ date: CalendarDate, _ draft: EntryDraft) -> EventID {
             let millis = UInt64(date.daysSinceEpoch * 86_400_000) + UInt64(Int.random(in: 0..<86_400_000, using: &rng))
             let id = EventID.generate(unixMillis: millis, using: &rng)
+            var draft = draft
+            draft.id = id
             events.append(Event(id: id, date: date, draft: draft))
             return id
         }
@@ -52,6 +54,15 @@ extension SyntheticMovement {
         }
 
         mutating func member(end: CalendarDate) {
+            let first = events.count
+            generateMember(end: end)
+            // Nothing is recorded about a subject after their erasure.
+            if let erased = events[first...].first(where: { $0.draft.type == SubjectErased.schema.type }) {
+                events = Array(events[..<first]) + events[first...].filter { $0.date <= erased.date }
+            }
+        }
+
+        mutating func generateMember(end: CalendarDate) {
             let area = rng.pick(SyntheticMovement.areas)
             let subject = SubjectID.generate(using: &rng)
             let joined = day(after: config.start, within: config.days - 60)

@@ -2,12 +2,13 @@ import ArgumentParser
 import Foundation
 import MusterCore
 import MusterDemo
+import MusterStore
 
 extension Muster {
     /// `muster demo`: the main job, end to end on synthetic data.
     struct Demo: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Record a synthetic movement as a signed log, then verify it from the bytes alone.")
+            abstract: "Run a hub on synthetic data: record, restart, verify, prove a donation, erase a member.")
 
         @Option(help: "Number of synthetic members.")
         var members = 300
@@ -15,27 +16,33 @@ extension Muster {
         @Option(help: "Random seed for the synthetic movement.")
         var seed: UInt64 = 2026
 
+        @Option(name: .customLong("data-dir"), help: "Where to create the demo hub (default: a new temporary directory, removed afterwards).")
+        var dataDir: String?
+
         func validate() throws {
-            guard (1...1_000_000).contains(members) else {
-                throw ValidationError("--members must be between 1 and 1000000, not \(members)")
+            guard (1...100_000).contains(members) else {
+                throw ValidationError("--members must be between 1 and 100000, not \(members)")
             }
         }
 
         func run() async throws {
+            let temporary = dataDir == nil
+            let path = dataDir ?? FileManager.default.temporaryDirectory.appendingPathComponent("muster-demo-\(UUID().uuidString)").path
+            defer { if temporary { try? FileManager.default.removeItem(atPath: path) } }
             let movement = SyntheticMovement(.init(members: members, seed: seed))
-            let summary = try LogDemo(movement: movement).run()
-            print("Muster demo: one hub's synthetic movement as a verifiable log")
-            print("origin   \(summary.origin)")
-            print("vkey     \(summary.vkey)")
-            print("recorded \(summary.entries) entries: \(summary.subjects) subjects in \(summary.regions) regions, \(summary.constituencies) constituencies")
-            for (type, count) in summary.countsByType.sorted(by: { $0.key < $1.key }) {
+            print("Muster demo: a regional hub records a synthetic movement as a verifiable, signed log\n")
+            let report = try await HubDemo(movement: movement, directory: DataDirectory(path: path)).run()
+            for line in report.lines { print("  ok  \(line)") }
+            print("\norigin   \(report.origin)")
+            print("vkey     \(report.vkey)")
+            print("entries  \(report.entries): \(report.subjects) subjects in \(report.regions) regions, \(report.constituencies) constituencies")
+            for (type, count) in report.countsByType.sorted(by: { $0.key < $1.key }) {
                 print("  \(type.padding(toLength: 32, withPad: " ", startingAt: 0)) \(count)")
             }
-            print("donations received: \(Currency.gbp.code) \(Currency.gbp.formatMajor(summary.donationsPence))")
-            print("\nsigned checkpoint:")
-            print(summary.checkpoint, terminator: "")
-            print("\nverified:")
-            for check in summary.checks { print("  ok  \(check)") }
+            print("donations received: \(Currency.gbp.code) \(Currency.gbp.formatMajor(report.donationsPence))")
+            print("\nlatest signed checkpoint:")
+            print(report.checkpoint, terminator: "")
+            if !temporary { print("\nthe hub is kept in \(path): try `muster log --data-dir \(path)`") }
         }
     }
 }

@@ -13,23 +13,27 @@ public struct EntryDraft: Sendable {
     public var payload: JSONValue
     /// The personal fields (a JSON object), sealed before the entry is written.
     public var personal: JSONValue?
+    /// The event id, when the submitter fixes it (imports, and events that later ones refer to);
+    /// a new UUIDv7 otherwise.
+    public var id: EventID?
 
     /// A draft from JSON parts.
     public init(type: String, typeVersion: Int? = nil, subject: SubjectID?, operatorID: String,
-                payload: JSONValue, personal: JSONValue? = nil) {
+                payload: JSONValue, personal: JSONValue? = nil, id: EventID? = nil) {
         self.type = type; self.typeVersion = typeVersion; self.subject = subject
-        self.operatorID = operatorID; self.payload = payload; self.personal = personal
+        self.operatorID = operatorID; self.payload = payload; self.personal = personal; self.id = id
     }
 
     /// A draft from an event's Swift type.
-    public init<E: EventPayload>(_ event: E, personal: E.Personal? = nil, subject: SubjectID?, operatorID: String) throws {
+    public init<E: EventPayload>(_ event: E, personal: E.Personal? = nil, subject: SubjectID?, operatorID: String,
+                                 id: EventID? = nil) throws {
         let payload = try JSONValueEncoder().encode(event)
         var personalJSON: JSONValue?
         if let personal, E.Personal.self != NoPersonalFields.self {
             personalJSON = try JSONValueEncoder().encode(personal)
         }
         self.init(type: E.schema.type, typeVersion: E.schema.version, subject: subject, operatorID: operatorID,
-                  payload: payload, personal: personalJSON)
+                  payload: payload, personal: personalJSON, id: id)
     }
 }
 
@@ -56,13 +60,13 @@ public struct PreparedEntry: Sendable {
 
     /// Checks a draft against its schema and seals its personal fields.
     /// - Parameters:
-    ///   - id: the event id; a new UUIDv7 when nil.
+    ///   - id: the event id; the draft's, else a new UUIDv7.
     ///   - keys: where the subject's key is found or created.
     public init(_ draft: EntryDraft, origin: String, id: EventID? = nil, keys: any SubjectKeyStore) throws {
         let catalogued = try draft.typeVersion.map { (v) throws(CoreError) in try EventCatalog.lookup(type: draft.type, version: v) }
             ?? EventCatalog.latest(type: draft.type)
         let schema = catalogued.schema
-        let id = id ?? EventID.generate(unixMillis: UInt64(max(0, Timestamp.now().unixMillis)))
+        let id = id ?? draft.id ?? EventID.generate(unixMillis: UInt64(max(0, Timestamp.now().unixMillis)))
         let context = "\(schema.type) v\(schema.version)"
         switch (schema.subject, draft.subject) {
         case (.required, nil): throw CoreError(.schemaViolation, "\(context): $.subject: this event type needs a subject (member or donor id)")
