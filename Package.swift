@@ -58,6 +58,13 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "MusterStoreTests",
+            dependencies: [
+                "MusterStore", "MusterCore", "MusterTesting", "MusterDemo", "muster",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(
             name: "MusterCoreTests",
             dependencies: ["MusterCore", "MusterTesting", "MusterDemo"]
         ),

@@ -105,9 +105,9 @@ public struct AuthorSignature: Hashable, Sendable {
     }
 
     init(json: JSONValue) throws(CoreError) {
-        guard let vkey = json["vkey"]?.stringValue, let s = json["sig"]?.stringValue, let sig = Data(base64Encoded: s) else {
-            throw CoreError(.invalidEnvelope, "authorSig must carry vkey and a base64 sig")
+        guard let vkey = json["vkey"]?.stringValue, let s = json["sig"]?.stringValue, let sig = StrictBase64.decode(s) else {
+            throw CoreError(.invalidEnvelope, "authorSig must carry vkey and a canonical base64 sig")
         }
-        try self.init(vkey: vkey, signature: Array(sig))
+        try self.init(vkey: vkey, signature: sig)
     }
 }

@@ -54,9 +54,11 @@ enum PatternLibrary {
             }
         case email:
             return { s in
-                let parts = s.split(separator: "@", omittingEmptySubsequences: false)
-                guard parts.count == 2, (1...64).contains(parts[0].count), (1...253).contains(parts[1].count) else { return false }
-                return !s.contains { $0.isWhitespace }
+                // Counted in code points, as the regex counts them.
+                let scalars = Array(s.unicodeScalars)
+                guard let at = scalars.firstIndex(of: "@"), scalars.lastIndex(of: "@") == at,
+                      (1...64).contains(at), (1...253).contains(scalars.count - at - 1) else { return false }
+                return !scalars.contains { $0.properties.isWhitespace }
             }
         case base64:
             return { s in

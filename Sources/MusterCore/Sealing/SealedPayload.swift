@@ -61,12 +61,12 @@ public struct SealedPayload: Hashable, Sendable {
         guard json["alg"]?.stringValue == SealedPayload.algorithm else {
             throw CoreError(.invalidEnvelope, "sealed.alg must be \"\(SealedPayload.algorithm)\"")
         }
-        guard let n = json["nonce"]?.stringValue, let nonce = Data(base64Encoded: n) else {
-            throw CoreError(.invalidEnvelope, "sealed.nonce must be standard base64")
+        guard let n = json["nonce"]?.stringValue, let nonce = StrictBase64.decode(n) else {
+            throw CoreError(.invalidEnvelope, "sealed.nonce must be canonical standard base64")
         }
-        guard let c = json["ct"]?.stringValue, let ct = Data(base64Encoded: c) else {
-            throw CoreError(.invalidEnvelope, "sealed.ct must be standard base64")
+        guard let c = json["ct"]?.stringValue, let ct = StrictBase64.decode(c) else {
+            throw CoreError(.invalidEnvelope, "sealed.ct must be canonical standard base64")
         }
-        try self.init(nonce: Array(nonce), ciphertext: Array(ct))
+        try self.init(nonce: nonce, ciphertext: ct)
     }
 }

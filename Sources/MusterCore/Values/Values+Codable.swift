@@ -74,4 +74,21 @@ public struct Constituency: Hashable, Sendable, Codable, CustomStringConvertible
     }
 
     public var description: String { "\(code) (\(boundarySet))" }
+
+    private enum CodingKeys: String, CodingKey { case code, boundarySet }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        do {
+            try self.init(code: c.decode(String.self, forKey: .code), boundarySet: c.decode(String.self, forKey: .boundarySet))
+        } catch let error as CoreError {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.reason))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(code, forKey: .code)
+        try c.encode(boundarySet, forKey: .boundarySet)
+    }
 }

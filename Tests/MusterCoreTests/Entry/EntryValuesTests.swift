@@ -1,0 +1,142 @@
+import Foundation
+@testable import MusterCore
+import MusterDemo
+import Testing
+
+/// Event ids, subject ids, timestamps and calendar dates.
+@Suite struct EntryValuesTests {
+    // MARK: UUIDv7
+
+    @Test(arguments: [UInt64(0), 1, 1_700_000_000_000, 1_767_225_600_123, 281_474_976_710_655])
+    func generatedIDsAreLowercaseV7WithTheirTime(millis: UInt64) throws {
+        var rng = SeededGenerator(seed: millis &+ 11)
+        for _ in 0..<200 {
+            let id = EventID.generate(unixMillis: millis, using: &rng)
+            let u = Array(id.text.utf8)
+            #expect(u.count == 36)
+            #expect(u[14] == UInt8(ascii: "7"), "version nibble of \(id)")
+            #expect("89ab".utf8.contains(u[19]), "variant bits of \(id)")
+            #expect(id.text == id.text.lowercased())
+            #expect(id.unixMillis == millis)
+            #expect(try EventID(id.text) == id, "a generated id must parse")
+            let regex = try NSRegularExpression(pattern: PatternLibrary.uuidV7)
+            #expect(regex.firstMatch(in: id.text, range: NSRange(id.text.startIndex..., in: id.text)) != nil)
+        }
+    }
+
+    @Test func systemGeneratedIDsDifferAndSortByTime() throws {
+        let a = EventID.generate(unixMillis: 1_000), b = EventID.generate(unixMillis: 1_000), c = EventID.generate(unixMillis: 1_001)
+        #expect(a != b)
+        #expect(a < c && b < c)
+    }
+
+    @Test(arguments: [
+        "0190A5B2-7C3D-7E4F-8A1B-2C3D4E5F6A7B",  // uppercase
+        "0190a5b2-7c3d-4e4f-8a1b-2c3d4e5f6a7b",  // version 4
+        "0190a5b2-7c3d-7e4f-ca1b-2c3d4e5f6a7b",  // variant 11x
+        "0190a5b2-7c3d-7e4f-7a1b-2c3d4e5f6a7b",  // variant 0xxx
+        "0190a5b27c3d7e4f8a1b2c3d4e5f6a7b",  // no hyphens
+        "0190a5b2-7c3d-7e4f-8a1b-2c3d4e5f6a7",  // short
+        "0190a5b2-7c3d-7e4f-8a1b-2c3d4e5f6a7b0",  // long
+        "0190a5b2_7c3d-7e4f-8a1b-2c3d4e5f6a7b",  // wrong separator
+        "0190a5b2-7c3d-7e4f-8a1b-2c3d4e5f6a7g",  // not hex
+        "",
+    ])
+    func malformedEventIDsAreRejected(text: String) {
+        #expect(throws: CoreError(.invalidValue, "")) { try EventID(text) }
+    }
+
+    @Test func subjectIDsAreV4AndLowercase() throws {
+        var rng = SeededGenerator(seed: 5)
+        for _ in 0..<100 {
+            let s = SubjectID.generate(using: &rng)
+            #expect(Array(s.text.utf8)[14] == UInt8(ascii: "4"))
+            #expect(try SubjectID(s.text) == s)
+        }
+        #expect(throws: CoreError.self) { try SubjectID("0190A5B2-7C3D-4E4F-8A1B-2C3D4E5F6A7B") }
+    }
+
+    // MARK: Timestamp
+
+    @Test(arguments: [
+        ("1970-01-01T00:00:00.000Z", Int64(0)),
+        ("1969-12-31T23:59:59.999Z", -1),
+        ("1969-12-31T00:00:00.000Z", -86_400_000),
+        ("1900-01-01T00:00:00.000Z", -2_208_988_800_000),
+        ("2024-02-29T12:34:56.789Z", 1_709_210_096_789),
+        ("2024-12-31T23:59:59.999Z", 1_735_689_599_999),
+        ("2025-01-01T00:00:00.000Z", 1_735_689_600_000),
+        ("2000-02-29T00:00:00.001Z", 951_782_400_001),
+        ("0001-01-01T00:00:00.000Z", -62_135_596_800_000),
+        ("9999-12-31T23:59:59.999Z", 253_402_300_799_999),
+    ])
+    func timestampsRoundTrip(text: String, millis: Int64) throws {
+        let t = try Timestamp(text)
+        #expect(t.unixMillis == millis)
+        #expect(t.description == text)
+        #expect(Timestamp(unixMillis: millis).description == text)
+    }
+
+    @Test func timestampsRoundTripOverRandomInstants() throws {
+        var rng = SeededGenerator(seed: 99)
+        for _ in 0..<5_000 {
+            let millis = Int64.random(in: -62_135_596_800_000...253_402_300_799_999, using: &rng)
+            let text = Timestamp(unixMillis: millis).description
+            #expect(try Timestamp(text).unixMillis == millis, "\(millis) → \(text)")
+            #expect(Timestamp(unixMillis: millis).date == (try CalendarDate(String(text.prefix(10)))))
+        }
+    }
+
+    @Test(arguments: [
+        "2025-01-01T00:00:00Z", "2025-01-01T00:00:00.00Z", "2025-01-01T00:00:00.0000Z", "2025-01-01T00:00:00.000+00:00",
+        "2025-01-01T00:00:00.000z", "2025-01-01t00:00:00.000Z", "2025-01-01 00:00:00.000Z", "2025-01-01T24:00:00.000Z",
+        "2025-01-01T23:60:00.000Z", "2025-06-30T23:59:60.000Z", "2025-02-29T00:00:00.000Z", "2025-13-01T00:00:00.000Z",
+        "0000-01-01T00:00:00.000Z", "+2025-01-01T00:00:00.000Z", "2025-01-01T00:00:00.000Z ", "2025-01-01T0a:00:00.000Z",
+    ])
+    func nonCanonicalTimestampsAreRejected(text: String) {
+        #expect(throws: CoreError.self) { try Timestamp(text) }
+    }
+
+    // MARK: CalendarDate
+
+    @Test(arguments: ["2023-02-29", "2100-02-29", "2025-02-30", "2025-04-31", "2025-00-10", "2025-01-00", "2025-1-01", "0000-01-01"])
+    func impossibleDatesAreRejected(text: String) {
+        #expect(throws: CoreError.self) { try CalendarDate(text) }
+    }
+
+    @Test(arguments: ["2024-02-29", "2000-02-29", "1970-01-01", "1969-12-31", "0001-01-01", "9999-12-31", "2025-12-31"])
+    func validDatesRoundTrip(text: String) throws {
+        let d = try CalendarDate(text)
+        #expect(d.description == text)
+        #expect(CalendarDate(daysSinceEpoch: d.daysSinceEpoch) == d)
+    }
+
+    @Test func addingDaysCrossesMonthsYearsAndLeapDays() throws {
+        #expect(try CalendarDate("2024-02-28").adding(days: 1).description == "2024-02-29")
+        #expect(try CalendarDate("2024-02-29").adding(days: 1).description == "2024-03-01")
+        #expect(try CalendarDate("2023-02-28").adding(days: 1).description == "2023-03-01")
+        #expect(try CalendarDate("2024-12-31").adding(days: 1).description == "2025-01-01")
+        #expect(try CalendarDate("1970-01-01").adding(days: -1).description == "1969-12-31")
+        #expect(try CalendarDate("2024-01-01").adding(days: 366).description == "2025-01-01")
+        #expect(try CalendarDate("2025-03-01").adding(days: -1).description == "2025-02-28")
+        #expect(try CalendarDate("1970-01-01").daysSinceEpoch == 0)
+        #expect(try CalendarDate("2000-03-01").daysSinceEpoch == 11_017)
+    }
+
+    @Test func dayByDayWalkAgreesWithPartsAndParsing() throws {
+        var date = try CalendarDate("1899-12-25")
+        var expected = (year: 1899, month: 12, day: 25)
+        for _ in 0..<(366 * 205) {
+            let next = date.adding(days: 1)
+            let p = date.parts
+            #expect(p.year == expected.year && p.month == expected.month && p.day == expected.day)
+            #expect(try CalendarDate(date.description) == date)
+            expected.day += 1
+            if expected.day > CalendarDate.daysIn(month: expected.month, year: expected.year) {
+                expected.day = 1; expected.month += 1
+                if expected.month > 12 { expected.month = 1; expected.year += 1 }
+            }
+            date = next
+        }
+    }
+}

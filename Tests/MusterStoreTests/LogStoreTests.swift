@@ -1,0 +1,106 @@
+import Foundation
+import MusterCore
+import MusterStore
+import MusterTesting
+import Testing
+
+@Suite struct LogStoreTests {
+    @Test func bulkAppendAssignsSeqsAndSignsOneCheckpointPerBatch() async throws {
+        let t = try TestHub()
+        let drafts = TestHub.drafts(members: 40)
+        let outcomes = try await t.hub.recordBulk(drafts, chunk: 100)
+        #expect(outcomes.count == drafts.count)
+        for (i, outcome) in outcomes.enumerated() {
+            guard case .appended(let seq, let id, _) = outcome else { Issue.record("entry \(i) not appended"); continue }
+            #expect(seq == UInt64(i + 1))
+            #expect(id == drafts[i].id)
+        }
+        let checkpoints = try t.hub.store.checkpoints(origin: t.hub.origin)
+        #expect(checkpoints.count == (drafts.count + 99) / 100)
+        #expect(checkpoints.last?.size == UInt64(drafts.count))
+        let entries = try t.entries()
+        #expect(entries.map(\.envelope.seq) == Array(1...UInt64(drafts.count)))
+        let tree = MerkleTree(leafHashes: entries.map(\.leafHash))
+        for checkpoint in checkpoints {
+            #expect(checkpoint.rootHash == (try tree.root(treeSize: checkpoint.size)))
+            let opened = try SignedCheckpoint.open(checkpoint.note, verifier: t.hub.verifier)
+            #expect(opened.isVerified)
+        }
+        #expect(try t.hub.store.entry(id: drafts[5].id!)?.entry.envelope.seq == 6)
+    }
+
+    @Test func proofsFromTilesEqualProofsFromTheWholeTree() async throws {
+        let t = try TestHub()
+        var rng = SystemRandomNumberGenerator()
+        let drafts = TestHub.drafts(members: 120)
+        var start = 0
+        while start < drafts.count {  // uneven batches leave partial tiles and odd checkpoint sizes
+            let n = Int.random(in: 1...90, using: &rng)
+            _ = try await t.hub.recordBulk(Array(drafts[start..<min(drafts.count, start + n)]))
+            start += n
+        }
+        let entries = try t.entries()
+        #expect(entries.count > 512)  // more than two full tiles
+        let tree = MerkleTree(leafHashes: entries.map(\.leafHash))
+        let sizes = try t.hub.store.checkpoints(origin: t.hub.origin).map(\.size)
+        for (old, new) in zip(sizes, sizes.dropFirst()) {
+            let proof = try t.hub.store.consistencyProof(origin: t.hub.origin, from: old, to: new)
+            #expect(proof == (try tree.consistencyProof(from: old, to: new)))
+            #expect(proof.verify(oldRoot: try tree.root(treeSize: old), newRoot: try tree.root(treeSize: new)).isValid)
+        }
+        for _ in 0..<200 {
+            let size = sizes.randomElement(using: &rng)!
+            let seq = UInt64.random(in: 1...size, using: &rng)
+            let proof = try t.hub.store.inclusionProof(origin: t.hub.origin, seq: seq, treeSize: size)
+            #expect(proof == (try tree.inclusionProof(leafIndex: seq - 1, treeSize: size)))
+            #expect(proof.verify(leafHash: entries[Int(seq - 1)].leafHash, rootHash: try tree.root(treeSize: size)).isValid)
+        }
+        #expect(throws: StoreError.self) { try t.hub.store.inclusionProof(origin: t.hub.origin, seq: 0, treeSize: 5) }
+        #expect(throws: StoreError.self) { try t.hub.store.inclusionProof(origin: "nobody", seq: 1, treeSize: 1) }
+    }
+
+    @Test func reopeningRestoresTreeTilesAndClock() async throws {
+        let temp = try TemporaryDirectory()
+        let dir = DataDirectory(path: temp.path("hub"))
+        let drafts = TestHub.drafts(members: 60)
+        let half = drafts.count / 2 + 37
+        do {
+            let hub = try Hub.create(directory: dir, origin: "test.example.org/hub/reopen")
+            _ = try await hub.recordBulk(Array(drafts[..<half]))
+        }
+        let hub = try Hub(directory: dir)
+        for draft in drafts[half..<(half + 20)] { _ = try await hub.record(draft) }
+        _ = try await hub.recordBulk(Array(drafts[(half + 20)...]))
+        let entries = try hub.store.entries(origin: hub.origin, fromSeq: 1, limit: Int.max).map(\.entry)
+        #expect(entries.count == drafts.count)
+        let tree = MerkleTree(leafHashes: entries.map(\.leafHash))
+        #expect(try hub.store.latestCheckpoint(origin: hub.origin)?.rootHash == tree.rootHash)
+        #expect(try hub.store.rootHash(origin: hub.origin, size: UInt64(entries.count)) == tree.rootHash)
+        for (a, b) in zip(entries, entries.dropFirst()) { #expect(a.envelope.hlc < b.envelope.hlc) }
+        let results = try LogVerifier(verifiers: [hub.origin: hub.verifier]).verify(hub.store)
+        #expect(results.allSatisfy { $0.findings.isEmpty })
+    }
+
+    @Test func optimisticConcurrencyRefusesAStaleExpectedSize() async throws {
+        let t = try TestHub()
+        let drafts = TestHub.drafts(members: 3)
+        _ = try await t.hub.recordBulk(Array(drafts[0..<4]))
+        let ok = try await t.hub.record(drafts[4], expectedSize: 4)
+        #expect(ok == .appended(seq: 5, id: drafts[4].id!, checkpointSize: 5))
+        let stale = try await t.hub.record(drafts[5], expectedSize: 4)
+        #expect(stale == .conflict(expectedSize: 4, actualSize: 5))
+        #expect(try t.entries().count == 5)
+        #expect(try t.hub.store.entry(id: drafts[5].id!) == nil)
+    }
+
+    @Test func aDuplicateEventIDIsRefusedAndNothingOfItsBatchIsWritten() async throws {
+        let t = try TestHub()
+        let drafts = TestHub.drafts(members: 3)
+        _ = try await t.hub.recordBulk(Array(drafts[0..<3]))
+        await #expect(throws: StoreError.self) { _ = try await t.hub.recordBulk([drafts[3], drafts[1]]) }
+        #expect(try t.entries().count == 3)
+        #expect(try t.hub.store.checkpoints(origin: t.hub.origin).count == 1)
+        _ = try await t.hub.recordBulk([drafts[3]])  // the store is still usable, at the right size
+        #expect(try t.entries().map(\.envelope.seq) == [1, 2, 3, 4])
+    }
+}
