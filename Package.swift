@@ -57,6 +57,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Benchmarks (Tools/bench/run drives it).
+        .executableTarget(name: "muster-bench", dependencies: ["MusterCore", "MusterStore"], path: "Tools/bench/Sources/muster-bench"),
         .testTarget(
             name: "MusterStoreTests",
             dependencies: [

@@ -1,0 +1,240 @@
+// muster-bench: the Muster side of Tools/bench/run. Each workload prints one JSON line on stdout.
+//
+//   muster-bench bulk-append       --events N [--chunk 4096] --dir D
+//   muster-bench concurrent-append --events N [--writers 64] --dir D
+//   muster-bench profile-bulk      --events N [--chunk 4096] --dir D   (where the bulk time goes)
+//
+// D must not exist or be empty: a new hub is created there.
+import Foundation
+import MusterCore
+import MusterStore
+import Synchronization
+
+struct Options {
+    var command = ""
+    var events = 0
+    var writers = 64
+    var chunk = 4096
+    var dir = ""
+
+    init(_ arguments: [String]) throws {
+        var args = arguments.dropFirst()
+        guard let command = args.popFirst() else { throw BenchError.usage }
+        self.command = command
+        while let flag = args.popFirst() {
+            guard let value = args.popFirst() else { throw BenchError.usage }
+            switch flag {
+            case "--events": events = Int(value) ?? 0
+            case "--writers": writers = Int(value) ?? 0
+            case "--chunk": chunk = Int(value) ?? 0
+            case "--dir": dir = value
+            default: throw BenchError.usage
+            }
+        }
+        guard events > 0, writers > 0, chunk > 0, !dir.isEmpty else { throw BenchError.usage }
+    }
+}
+
+enum BenchError: Error, CustomStringConvertible {
+    case usage
+    case failed(String)
+    var description: String {
+        switch self {
+        case .usage: "usage: muster-bench bulk-append|concurrent-append|profile-bulk --events N [--writers W] [--chunk C] --dir D"
+        case .failed(let why): why
+        }
+    }
+}
+
+func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
+/// Peak resident set size of this process so far (VmHWM), in kB.
+func peakRSSKB() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return -1 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
+    }
+    return -1
+}
+
+/// One JSON line; keys in a fixed order, numbers rounded for reading.
+func emit(_ fields: [(String, Any)]) {
+    let parts = fields.map { key, value -> String in
+        let rendered: String
+        switch value {
+        case let d as Double: rendered = String(format: "%.3f", d)
+        case let s as String: rendered = "\"\(s)\""
+        default: rendered = "\(value)"
+        }
+        return "\"\(key)\":\(rendered)"
+    }
+    print("{" + parts.joined(separator: ",") + "}")
+}
+
+func check(_ outcome: AppendOutcome) throws {
+    guard case .appended = outcome else { throw BenchError.failed("append did not happen: \(outcome)") }
+}
+
+func verifySize(_ hub: Hub, _ expected: Int) throws {
+    let size = try hub.store.origins().first { $0.isLocal }?.size ?? 0
+    guard size == UInt64(expected) else { throw BenchError.failed("log holds \(size) entries, expected \(expected)") }
+}
+
+/// Bulk append: drafts are made chunk by chunk (never all in memory) and recorded with `recordBulk`.
+func bulkAppend(_ o: Options) async throws {
+    let hub = try Hub.create(directory: DataDirectory(path: o.dir), origin: "bench.example.org/hub/bulk")
+    let factory = DraftFactory(blindIndex: hub.blindIndex)
+    let clock = ContinuousClock()
+    var drafting = Duration.zero, recording = Duration.zero
+    let started = clock.now
+    var next = 0
+    while next < o.events {
+        let end = min(o.events, next + o.chunk)
+        let t0 = clock.now
+        let chunk = try (next..<end).map { try factory.draft($0) }
+        let t1 = clock.now
+        let outcomes = try await hub.recordBulk(chunk, chunk: o.chunk)
+        recording += clock.now - t1
+        drafting += t1 - t0
+        for outcome in outcomes { try check(outcome) }
+        next = end
+    }
+    let elapsed = seconds(clock.now - started)
+    try verifySize(hub, o.events)
+    emit([("workload", "bulk-append"), ("impl", "muster"), ("events", o.events), ("seconds", elapsed),
+          ("events_per_second", Double(o.events) / elapsed), ("draft_seconds", seconds(drafting)),
+          ("record_seconds", seconds(recording)), ("chunk", o.chunk), ("peak_rss_kb_self", peakRSSKB()),
+          ("durability", "SQLite WAL, synchronous=FULL, one signed checkpoint per chunk")])
+}
+
+/// A counter the writer tasks share.
+final class Counter: Sendable {
+    let value = Atomic<Int>(0)
+}
+
+/// Concurrent append: `writers` tasks each record one event at a time (join, then that member's
+/// donation) until `events` are recorded; group commit batches them.
+func concurrentAppend(_ o: Options) async throws {
+    let hub = try Hub.create(directory: DataDirectory(path: o.dir), origin: "bench.example.org/hub/concurrent")
+    let factory = DraftFactory(blindIndex: hub.blindIndex)
+    let nextPair = Counter()
+    let total = o.events
+    let clock = ContinuousClock()
+    let started = clock.now
+    let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+        for _ in 0..<o.writers {
+            group.addTask {
+                var mine: [Double] = []
+                while true {
+                    let pair = nextPair.value.add(1, ordering: .relaxed).oldValue
+                    guard pair * 2 < total else { break }
+                    for index in (pair * 2)..<min(total, pair * 2 + 2) {
+                        let draft = try factory.draft(index)
+                        let t0 = clock.now
+                        try check(try await hub.record(draft))
+                        mine.append(seconds(clock.now - t0))
+                    }
+                }
+                return mine
+            }
+        }
+        var all: [Double] = []
+        all.reserveCapacity(total)
+        for try await part in group { all += part }
+        return all.sorted()
+    }
+    let elapsed = seconds(clock.now - started)
+    try verifySize(hub, total)
+    func percentile(_ p: Double) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] * 1000 }
+    let batches = try hub.store.checkpoints(origin: hub.origin).count
+    emit([("workload", "concurrent-append"), ("impl", "muster"), ("events", total), ("seconds", elapsed),
+          ("events_per_second", Double(total) / elapsed), ("writers", o.writers), ("commits", batches),
+          ("mean_batch", Double(total) / Double(max(1, batches))), ("p50_ms", percentile(0.5)), ("p99_ms", percentile(0.99)),
+          ("peak_rss_kb_self", peakRSSKB()),
+          ("durability", "SQLite WAL, synchronous=FULL, group commit, one signed checkpoint per commit")])
+}
+
+/// Where the bulk time goes: the same work as `recordBulk`, stage by stage, each on one core.
+func profileBulk(_ o: Options) async throws {
+    let hub = try Hub.create(directory: DataDirectory(path: o.dir), origin: "bench.example.org/hub/profile")
+    let factory = DraftFactory(blindIndex: hub.blindIndex)
+    let clock = ContinuousClock()
+    var t = (draft: Duration.zero, prepare: Duration.zero, keys: Duration.zero, assemble: Duration.zero, append: Duration.zero)
+    var bytes = 0, assembled = 0
+    var next = 0
+    let started = clock.now
+    while next < o.events {
+        let end = min(o.events, next + o.chunk)
+        let t0 = clock.now
+        let drafts = try (next..<end).map { try factory.draft($0) }
+        let t1 = clock.now
+        // Schema checks, sealing, and a provisional encode, as PreparedEntry.init does.
+        let prepared = try drafts.map { try PreparedEntry($0, origin: hub.origin, keys: hub.keys) }
+        let t2 = clock.now
+        try hub.keys.flushPending()
+        let t3 = clock.now
+        // Final encode + leaf hash alone (the store repeats this inside its transaction).
+        for (i, p) in prepared.enumerated() where i % 8 == 0 {
+            let entry = try p.assemble(seq: UInt64(next + i + 1), recordedAt: Timestamp.now(), hlc: HLCStamp(wallMillis: 0, counter: 0))
+            bytes += entry.bytes.count
+            assembled += 1
+            _ = entry.leafHash
+        }
+        let t4 = clock.now
+        for outcome in try await hub.store.append(prepared.map { AppendRequest($0) }) { try check(outcome) }
+        let t5 = clock.now
+        t.draft += t1 - t0; t.prepare += t2 - t1; t.keys += t3 - t2; t.assemble += t4 - t3; t.append += t5 - t4
+        next = end
+    }
+    let elapsed = seconds(clock.now - started)
+    // Inside PreparedEntry.init and the store, on a sample, one stage at a time (single core).
+    let sample = try (0..<min(o.events, 20_000)).map { try factory.draft($0 + 10_000_000) }
+    let keys = InMemorySubjectKeyStore()
+    func perEvent(_ body: () throws -> Void) rethrows -> Double {
+        let t0 = clock.now
+        try body()
+        return seconds(clock.now - t0) / Double(sample.count) * 1e6
+    }
+    let blindUS = perEvent { for i in sample.indices { _ = hub.blindIndex.email("someone.\(i)@example.org") } }
+    let draftUS = perEvent { for i in sample.indices { _ = try? factory.draft(i + 10_000_000) } }
+    let ids = sample.map { _ in EventID.generate(unixMillis: 1_760_000_000_000) }
+    let sealUS = try perEvent {
+        for (d, id) in zip(sample, ids) { _ = try SealedPayload.seal(d.personal!, key: keys.keyForSealing(d.subject!), origin: hub.origin, id: id) }
+    }
+    let preparedSample = try sample.map { try PreparedEntry($0, origin: hub.origin, keys: keys) }
+    let prepareUS = try perEvent { for d in sample { _ = try PreparedEntry(d, origin: hub.origin, keys: keys) } }
+    let envelopes = preparedSample.map { $0.envelope(seq: 1, recordedAt: Timestamp.now(), hlc: HLCStamp(wallMillis: 0, counter: 0)) }
+    let validateEncodeUS = try perEvent { for e in envelopes { _ = try Entry.encode(e) } }
+    let envelopeJSONUS = perEvent { for e in envelopes { _ = e.json } }
+    let jsons = envelopes.map(\.json)
+    let canonicalUS = try perEvent { for j in jsons { _ = try CanonicalJSON.encode(j) } }
+    let entries = try envelopes.map { try Entry.encode($0) }
+    let hashUS = perEvent { for e in entries { _ = e.leafHash } }
+    let assembleFull = seconds(t.assemble) * Double(o.events) / Double(max(1, assembled))
+    func rate(_ d: Duration) -> Double { Double(o.events) / max(1e-9, seconds(d)) }
+    emit([("workload", "profile-bulk"), ("impl", "muster"), ("events", o.events), ("seconds", elapsed),
+          ("draft_s", seconds(t.draft)), ("draft_per_s", rate(t.draft)),
+          ("prepare_s", seconds(t.prepare)), ("prepare_per_s", rate(t.prepare)),
+          ("key_flush_s", seconds(t.keys)),
+          ("assemble_s_est", assembleFull), ("assemble_per_s", Double(o.events) / max(1e-9, assembleFull)),
+          ("store_append_s", seconds(t.append)), ("store_append_per_s", rate(t.append)),
+          ("mean_entry_bytes", bytes / max(1, assembled)), ("peak_rss_kb_self", peakRSSKB()),
+          ("us_blind_index", blindUS), ("us_draft", draftUS), ("us_seal", sealUS), ("us_prepared_entry_init", prepareUS),
+          ("us_entry_encode_validate", validateEncodeUS), ("us_envelope_json", envelopeJSONUS),
+          ("us_canonical_encode", canonicalUS), ("us_leaf_hash", hashUS)])
+}
+
+do {
+    let options = try Options(CommandLine.arguments)
+    switch options.command {
+    case "bulk-append": try await bulkAppend(options)
+    case "concurrent-append": try await concurrentAppend(options)
+    case "profile-bulk": try await profileBulk(options)
+    default: throw BenchError.usage
+    }
+} catch {
+    FileHandle.standardError.write(Data("muster-bench: \(error)\n".utf8))
+    exit(1)
+}
