@@ -57,6 +57,7 @@ public struct PreparedEntry: Sendable {
     public let payload: JSONValue
     /// The sealed personal fields, if any.
     public let sealed: SealedPayload?
+    private let template: EntryTemplate
 
     /// Checks a draft against its schema and seals its personal fields.
     /// - Parameters:
@@ -88,16 +89,20 @@ public struct PreparedEntry: Sendable {
         self.subject = draft.subject; self.operatorID = draft.operatorID; self.payload = draft.payload; self.sealed = sealed
         // Validate the whole entry now, with a provisional place, so the writer cannot fail on content:
         // seq, time and clock stamp are schema-valid whatever their values.
-        _ = try Entry.encode(envelope(seq: 1, recordedAt: Timestamp(unixMillis: 0), hlc: HLCStamp(wallMillis: 0, counter: 0)))
+        let provisional = Envelope(origin: origin, seq: 1, id: id, type: schema.type, typeVersion: schema.version,
+                                   recordedAt: Timestamp(unixMillis: 0), hlc: HLCStamp(wallMillis: 0, counter: 0),
+                                   operatorID: draft.operatorID, subject: draft.subject, payload: draft.payload, sealed: sealed).json
+        try catalogued.entryValidator.validate(provisional, context: context)
+        var members = provisional.objectValue ?? [:]
+        for hole in ["hlc", "recordedAt", "seq"] { members[hole] = nil }
+        template = try EntryTemplate(members: members)
     }
 
     /// The entry at its place in the log. The content was validated when this value was made, so
     /// only encoding remains.
     public func assemble(seq: UInt64, recordedAt: Timestamp, hlc: HLCStamp) throws(CoreError) -> Entry {
-        let envelope = envelope(seq: seq, recordedAt: recordedAt, hlc: hlc)
-        do { return Entry(validatedBytes: try CanonicalJSON.encode(envelope.json), envelope: envelope) } catch {
-            throw CoreError(.invalidEnvelope, "entry cannot be encoded: \(error)")
-        }
+        Entry(validatedBytes: template.render(seq: seq, recordedAt: recordedAt, hlc: hlc),
+              envelope: envelope(seq: seq, recordedAt: recordedAt, hlc: hlc))
     }
 
     /// The envelope at its place in the log.

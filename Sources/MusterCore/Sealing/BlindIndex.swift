@@ -11,12 +11,23 @@ public struct BlindIndex: Sendable {
 
     /// Lower-cased, trimmed, NFC-normalised: the form two spellings of one address share.
     public static func normalise(email: String) -> String {
-        email.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping.lowercased()
+        let trimmed = email.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.utf8.allSatisfy({ $0 < 0x80 }) {  // ASCII: already NFC; lower-case bytewise
+            return String(decoding: trimmed.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
+        }
+        return trimmed.precomposedStringWithCanonicalMapping.lowercased()
     }
 
     /// The index of an e-mail address, 64 lowercase hex digits.
     public func email(_ email: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Array(BlindIndex.normalise(email: email).utf8), using: key)
-        return mac.map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var hex = [UInt8]()
+        hex.reserveCapacity(64)
+        for byte in mac {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 }

@@ -52,13 +52,22 @@ public final class Hub: Sendable {
     public func recordBulk(_ drafts: [EntryDraft], chunk: Int = 2048) async throws -> [AppendOutcome] {
         var outcomes: [AppendOutcome] = []
         outcomes.reserveCapacity(drafts.count)
-        for start in stride(from: 0, to: drafts.count, by: chunk) {
-            let slice = Array(drafts[start..<min(drafts.count, start + chunk)])
-            let prepared = try await prepareInParallel(slice)
-            try keys.flushPending()
-            let result = try await store.append(prepared.map { AppendRequest($0) })
-            try afterAppend(prepared, result)
-            outcomes += result
+        let chunks = stride(from: 0, to: drafts.count, by: chunk).map { Array(drafts[$0..<min(drafts.count, $0 + chunk)]) }
+        guard !chunks.isEmpty else { return [] }
+        // A pipeline: chunk k+1 is checked and sealed (on every core) while chunk k is appended and synced.
+        var next: Task<[PreparedEntry], any Error>? = Task { try await prepareInParallel(chunks[0]) }
+        for k in chunks.indices {
+            let prepared = try await next!.value
+            next = k + 1 < chunks.count ? Task { [chunks] in try await prepareInParallel(chunks[k + 1]) } : nil
+            do {
+                try keys.flushPending()
+                let result = try await store.append(prepared.map { AppendRequest($0) })
+                try afterAppend(prepared, result)
+                outcomes += result
+            } catch {
+                next?.cancel()
+                throw error
+            }
         }
         return outcomes
     }

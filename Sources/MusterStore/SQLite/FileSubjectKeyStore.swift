@@ -16,6 +16,13 @@ public final class FileSubjectKeyStore: SubjectKeyStore {
         var cache: [SubjectID: SubjectKey] = [:]
         var pending: [SubjectID: SubjectKey] = [:]
         var erased: Set<SubjectID> = []
+
+        /// Caches a key, bounding memory whatever the number of subjects: past the limit the
+        /// cache starts again (keys are re-read from disk on demand).
+        mutating func remember(_ key: SubjectKey, for subject: SubjectID) {
+            if cache.count >= 50_000 { cache.removeAll(keepingCapacity: true) }
+            cache[subject] = key
+        }
     }
     private let state = Mutex(State())
 
@@ -48,7 +55,7 @@ public final class FileSubjectKeyStore: SubjectKeyStore {
         }) else { return .unknown }
         if (row["erased"] as Int64) != 0 { return .erased }
         let key = try unwrap(row["wrapped"], subject: subject)
-        state.withLock { $0.cache[subject] = key }
+        state.withLock { $0.remember(key, for: subject) }
         return .active(key)
     }
 
@@ -80,7 +87,7 @@ public final class FileSubjectKeyStore: SubjectKeyStore {
         state.withLock { s in
             for (subject, key) in pending {
                 s.pending[subject] = nil
-                s.cache[subject] = key
+                s.remember(key, for: subject)
             }
         }
     }
