@@ -59,3 +59,30 @@ import Testing
         #expect(try LogVerifier(verifiers: [hub.origin: hub.verifier]).verify(hub.store).allSatisfy { $0.findings.isEmpty })
     }
 }
+
+@Suite struct SubjectKeyPrefetchTests {
+    @Test func prefetchAgreesWithSingleLookups() throws {
+        let temp = try TemporaryDirectory()
+        let path = temp.path("keys.sqlite"), kek = [UInt8](repeating: 3, count: 32)
+        let kept = SubjectID.generate(), erased = SubjectID.generate(), fresh = SubjectID.generate()
+        let original: SubjectKey
+        do {
+            let store = try FileSubjectKeyStore(path: path, kek: kek)
+            original = try store.keyForSealing(kept)
+            _ = try store.keyForSealing(erased)
+            try store.flushPending()
+            try store.destroy(erased)
+        }
+        let store = try FileSubjectKeyStore(path: path, kek: kek)
+        try store.prefetch([kept, erased, fresh])
+        guard case .active(let key) = try store.lookup(kept) else { Issue.record("kept key not found"); return }
+        #expect(key.rawBytes == original.rawBytes)
+        guard case .erased = try store.lookup(erased) else { Issue.record("erasure forgotten"); return }
+        #expect(throws: CoreError.self) { _ = try store.keyForSealing(erased) }
+        guard case .unknown = try store.lookup(fresh) else { Issue.record("fresh subject must be unknown"); return }
+        let made = try store.keyForSealing(fresh)
+        guard case .active(let again) = try store.lookup(fresh) else { Issue.record("new key not visible"); return }
+        #expect(again.rawBytes == made.rawBytes)
+        #expect(throws: StoreError.self) { _ = try FileSubjectKeyStore(path: path, kek: [UInt8](repeating: 4, count: 32)).lookup(kept) }
+    }
+}

@@ -74,6 +74,7 @@ public final class Hub: Sendable {
 
     private func prepareInParallel(_ drafts: [EntryDraft]) async throws -> [PreparedEntry] {
         let origin = self.origin, keys = self.keys
+        try keys.prefetch(drafts.compactMap { $0.personal == nil ? nil : $0.subject })
         let workers = 2, per = (drafts.count + workers - 1) / workers
         return try await withThrowingTaskGroup(of: (Int, [PreparedEntry]).self) { group in
             for w in 0..<workers where w * per < drafts.count {

@@ -10,12 +10,14 @@ import Synchronization
 /// New keys are held in memory until ``flushPending()`` writes them durably; the hub flushes before
 /// it commits any entry sealed under them, so no entry is ever durable without its key.
 public final class FileSubjectKeyStore: SubjectKeyStore {
-    private let queue: DatabaseQueue
+    private let queue: DatabasePool
     private let kek: SymmetricKey
     private struct State {
         var cache: [SubjectID: SubjectKey] = [:]
         var pending: [SubjectID: SubjectKey] = [:]
         var erased: Set<SubjectID> = []
+        /// Subjects a prefetch found to have no key on disk (until a key is made for them).
+        var absent: Set<SubjectID> = []
 
         /// Caches a key, bounding memory whatever the number of subjects: past the limit the
         /// cache starts again (keys are re-read from disk on demand).
@@ -31,9 +33,8 @@ public final class FileSubjectKeyStore: SubjectKeyStore {
         guard kek.count == 32 else { throw StoreError(.keyFile, "the key-store key must be 32 bytes, found \(kek.count)") }
         self.kek = SymmetricKey(data: kek)
         var config = Configuration()
-        config.journalMode = .wal
         config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        queue = try DatabaseQueue(path: path, configuration: config)
+        queue = try DatabasePool(path: path, configuration: config)
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-subject-keys") { db in
             try db.execute(sql: """
@@ -48,7 +49,8 @@ public final class FileSubjectKeyStore: SubjectKeyStore {
     public func lookup(_ subject: SubjectID) throws -> SubjectKeyLookup {
         if let found = state.withLock({ s -> SubjectKeyLookup? in
             if s.erased.contains(subject) { return .erased }
-            return (s.cache[subject] ?? s.pending[subject]).map(SubjectKeyLookup.active)
+            if let key = s.cache[subject] ?? s.pending[subject] { return .active(key) }
+            return s.absent.contains(subject) ? .unknown : nil
         }) { return found }
         guard let row = try queue.read({ db in
             try Row.fetchOne(db, sql: "SELECT wrapped, erased FROM subject_key WHERE subject = ?", arguments: [subject.text])
@@ -69,8 +71,33 @@ public final class FileSubjectKeyStore: SubjectKeyStore {
                 if let raced = s.pending[subject] ?? s.cache[subject] { return raced }
                 let key = SubjectKey.generate()
                 s.pending[subject] = key
+                s.absent.remove(subject)
                 return key
             }
+        }
+    }
+
+    /// Loads what the store knows of many subjects with one query, so that preparing a batch of
+    /// entries (mostly about new subjects, in an import) does not query once per entry.
+    public func prefetch(_ subjects: some Sequence<SubjectID>) throws {
+        let wanted = state.withLock { s in
+            Set(subjects.filter { s.cache[$0] == nil && s.pending[$0] == nil && !s.erased.contains($0) })
+        }
+        guard !wanted.isEmpty else { return }
+        let rows = try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT subject, wrapped, erased FROM subject_key WHERE subject IN (SELECT value FROM json_each(?))",
+                             arguments: [String(decoding: try JSONSerialization.data(withJSONObject: wanted.map(\.text)), as: UTF8.self)])
+        }
+        var found: [SubjectID: SubjectKey] = [:], erased: [SubjectID] = []
+        for row in rows {
+            guard let subject = try? SubjectID(row["subject"] as String) else { continue }
+            if (row["erased"] as Int64) != 0 { erased.append(subject) } else { found[subject] = try unwrap(row["wrapped"], subject: subject) }
+        }
+        state.withLock { s in
+            if s.absent.count > 100_000 { s.absent.removeAll() }
+            for subject in wanted where found[subject] == nil && !erased.contains(subject) { s.absent.insert(subject) }
+            for (subject, key) in found { s.remember(key, for: subject) }
+            s.erased.formUnion(erased)
         }
     }
 
@@ -102,6 +129,7 @@ public final class FileSubjectKeyStore: SubjectKeyStore {
         state.withLock { s in
             s.cache[subject] = nil
             s.pending[subject] = nil
+            s.absent.remove(subject)
             s.erased.insert(subject)
         }
     }

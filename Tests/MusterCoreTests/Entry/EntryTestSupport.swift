@@ -2,7 +2,7 @@ import Foundation
 @testable import MusterCore
 import MusterDemo
 
-/// Shared fixtures for the Entry suites: synthetic logs assembled the way `LogDemo.run` does, the
+/// Shared fixtures for the Entry suites: synthetic logs assembled the way a hub does, the
 /// repository root, JSON tree edits, and a runner for the Python `jsonschema` cross-checks.
 enum EntryFixtures {
     static let origin = "muster.example.org/hub/sheffield"
@@ -17,7 +17,7 @@ enum EntryFixtures {
     static let small = assemble(SyntheticMovement(.init(members: 60)))
     static let large = assemble(SyntheticMovement(.init(members: 300)))
 
-    /// Prepares, places and encodes every event as `LogDemo.run` does.
+    /// Prepares, places and encodes every event as a hub does.
     static func assemble(_ movement: SyntheticMovement, origin: String = origin) -> Log {
         let keys = InMemorySubjectKeyStore()
         var clock = HybridLogicalClock()
