@@ -31,7 +31,9 @@ public struct SchemaValidator: Sendable {
     /// Every violation (at most `limit`), in document order; empty when the value is valid.
     public func violations(of value: JSONValue, limit: Int = 20) -> [SchemaViolation] {
         var out: [SchemaViolation] = []
-        root.check(value, path: "$", into: &out, limit: limit, redact: redactsValues)
+        var path: [Node.Step] = []
+        path.reserveCapacity(8)
+        root.check(value, path: &path, into: &out, limit: limit, redact: redactsValues)
         return out
     }
 
@@ -50,6 +52,7 @@ extension SchemaValidator {
         let constValue: JSONValue?
         let enumValues: Set<JSONValue>?
         let properties: [String: Node]
+        let orderedProperties: [(name: String, node: Node)]
         let required: [String]
         let closed: Bool
         let items: Node?
@@ -68,7 +71,8 @@ extension SchemaValidator {
              required: [String], closed: Bool, items: Node?, minItems: Int?, maxItems: Int?, minLength: Int?,
              maxLength: Int?, minimum: Double?, maximum: Double?, patterns: [(text: String, match: @Sendable (String) -> Bool)]) {
             self.types = types; self.constValue = constValue; self.enumValues = enumValues
-            self.properties = properties; self.required = required; self.closed = closed; self.items = items
+            self.properties = properties; self.orderedProperties = properties.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            self.required = required; self.closed = closed; self.items = items
             self.minItems = minItems; self.maxItems = maxItems; self.minLength = minLength; self.maxLength = maxLength
             self.minimum = minimum; self.maximum = maximum; self.patterns = patterns
         }
@@ -122,9 +126,24 @@ extension SchemaValidator {
             return { s in regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil }
         }
 
-        func check(_ value: JSONValue, path: String, into out: inout [SchemaViolation], limit: Int, redact: Bool) {
+        /// A JSON path under construction; rendered to text only when a violation is recorded, so
+        /// validating a valid entry builds no strings.
+        enum Step { case member(String), index(Int) }
+
+        static func render(_ path: [Step]) -> String {
+            path.reduce(into: "$") { text, step in
+                switch step {
+                case .member(let name): text += ".\(name)"
+                case .index(let i): text += "[\(i)]"
+                }
+            }
+        }
+
+        func check(_ value: JSONValue, path: inout [Step], into out: inout [SchemaViolation], limit: Int, redact: Bool) {
             func show(_ v: JSONValue) -> String { redact ? "the value" : Node.show(v) }
-            func fail(_ message: String) { if out.count < limit { out.append(SchemaViolation(path: path, message: message)) } }
+            func fail(_ message: String) {
+                if out.count < limit { out.append(SchemaViolation(path: Node.render(path), message: message)) }
+            }
             if let types, !types.contains(where: { Node.matches(value, type: $0) }) {
                 return fail("expected \(types.joined(separator: " or ")), found \(value.typeName)")
             }
@@ -147,14 +166,29 @@ extension SchemaValidator {
             case .array(let elements):
                 if let minItems, elements.count < minItems { fail("must have at least \(minItems) items") }
                 if let maxItems, elements.count > maxItems { fail("must have at most \(maxItems) items") }
-                if let items { for (i, e) in elements.enumerated() { items.check(e, path: "\(path)[\(i)]", into: &out, limit: limit, redact: redact) } }
+                if let items {
+                    for (i, e) in elements.enumerated() {
+                        path.append(.index(i))
+                        items.check(e, path: &path, into: &out, limit: limit, redact: redact)
+                        path.removeLast()
+                    }
+                }
             case .object(let members):
                 for name in required where members[name] == nil { fail("missing required field '\(name)'") }
-                for (name, member) in members.sorted(by: { $0.key < $1.key }) {
-                    if let sub = properties[name] {
-                        sub.check(member, path: "\(path).\(name)", into: &out, limit: limit, redact: redact)
-                    } else if closed {
-                        out.count < limit ? out.append(SchemaViolation(path: "\(path).\(name)", message: "unknown field")) : ()
+                // Known members in name order (precomputed), so errors come in a stable order without sorting.
+                var seen = 0
+                for (name, sub) in orderedProperties {
+                    guard let member = members[name] else { continue }
+                    seen += 1
+                    path.append(.member(name))
+                    sub.check(member, path: &path, into: &out, limit: limit, redact: redact)
+                    path.removeLast()
+                }
+                if closed && seen < members.count {
+                    for name in members.keys.sorted() where properties[name] == nil {
+                        path.append(.member(name))
+                        fail("unknown field")
+                        path.removeLast()
                     }
                 }
             default: break
