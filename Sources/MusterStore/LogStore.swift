@@ -41,6 +41,13 @@ public struct AppendRequest: Sendable {
     }
 }
 
+extension LogStore {
+    /// Appends a batch with nothing to wait for before the commit.
+    public func append(_ batch: [AppendRequest]) async throws -> [AppendOutcome] {
+        try await append(batch, beforeCommit: {})
+    }
+}
+
 /// Per-origin status.
 public struct OriginStatus: Sendable, Hashable {
     /// The origin.
@@ -61,7 +68,9 @@ public protocol LogStore: Sendable {
     var localOrigin: String { get }
     /// Appends a batch to the local log in one durable transaction ending with one signed
     /// checkpoint; returns one outcome per request, in order. Returns only when durable.
-    func append(_ batch: [AppendRequest]) async throws -> [AppendOutcome]
+    /// `beforeCommit` runs inside the transaction just before it commits; if it throws, nothing
+    /// is written (the hub waits there for the batch's new subject keys to be durable).
+    func append(_ batch: [AppendRequest], beforeCommit: @escaping @Sendable () throws -> Void) async throws -> [AppendOutcome]
     /// Entries of `origin` with `seq >= fromSeq`, at most `limit`, in seq order.
     func entries(origin: String, fromSeq: UInt64, limit: Int) throws -> [StoredEntry]
     /// Entries of every origin in local arrival order after `arrival`, at most `limit`.

@@ -1,4 +1,6 @@
+import Dispatch
 import MusterCore
+import Synchronization
 
 /// Group commit for one log: concurrent appends share one transaction, one fsync and one
 /// checkpoint signature. Each call returns only after its batch is durable.
@@ -50,8 +52,12 @@ public actor GroupCommitter {
     private func lead(_ batch: [Waiter], leader: Int) async throws -> AppendOutcome {
         let result: Result<[AppendOutcome], any Error>
         do {
-            try beforeCommit()
-            result = .success(try await store.append(batch.map(\.request)))
+            // The batch's new subject keys are made durable on another thread while the log's
+            // transaction is built; the transaction waits for them only at its commit.
+            let keys = CommitGate()
+            let flush = beforeCommit
+            DispatchQueue.global().async { keys.finish(Result { try flush() }) }
+            result = .success(try await store.append(batch.map(\.request), beforeCommit: { try keys.wait() }))
         } catch {
             result = .failure(error)
         }
@@ -64,5 +70,22 @@ public actor GroupCommitter {
             next[0].continuation.resume(returning: .lead(next))
         }
         return try mine.get()
+    }
+}
+
+/// A one-shot result that one thread produces and another waits for.
+final class CommitGate: Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private let result = Mutex<Result<Void, any Error>?>(nil)
+
+    func finish(_ outcome: Result<Void, any Error>) {
+        result.withLock { $0 = outcome }
+        done.signal()
+    }
+
+    /// Blocks until ``finish(_:)``; rethrows its error. Callable once.
+    func wait() throws {
+        done.wait()
+        try result.withLock { $0 }!.get()
     }
 }

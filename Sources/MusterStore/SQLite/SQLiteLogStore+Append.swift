@@ -4,16 +4,19 @@ import GRDB
 import MusterCore
 
 extension SQLiteLogStore {
-    public func append(_ batch: [AppendRequest]) async throws -> [AppendOutcome] {
-        try await pool.writeWithoutTransaction { db in try self.appendLocked(db, batch, now: Timestamp.now()) }
+    public func append(_ batch: [AppendRequest], beforeCommit: @escaping @Sendable () throws -> Void) async throws -> [AppendOutcome] {
+        try await pool.writeWithoutTransaction { db in
+            try self.appendLocked(db, batch, now: Timestamp.now(), beforeCommit: beforeCommit)
+        }
     }
 
     /// Appends synchronously (for tools and tests that are not async).
     public func appendNow(_ batch: [AppendRequest]) throws -> [AppendOutcome] {
-        try pool.writeWithoutTransaction { db in try self.appendLocked(db, batch, now: Timestamp.now()) }
+        try pool.writeWithoutTransaction { db in try self.appendLocked(db, batch, now: Timestamp.now(), beforeCommit: {}) }
     }
 
-    private func appendLocked(_ db: Database, _ batch: [AppendRequest], now: Timestamp) throws -> [AppendOutcome] {
+    private func appendLocked(_ db: Database, _ batch: [AppendRequest], now: Timestamp,
+                              beforeCommit: () throws -> Void) throws -> [AppendOutcome] {
         try writer.withLock { state in
             guard var origin = state.origins[localOrigin] else { throw StoreError(.corrupt, "local origin row is missing") }
             var clock = state.clock
@@ -45,6 +48,7 @@ extension SQLiteLogStore {
                     try Self.writeTiles(db, originID: origin.id, tiles: &origin.tiles)
                     try self.signCheckpoint(db, origin: origin, now: now)
                 }
+                try beforeCommit()
                 return .commit
             }
             // Only after the commit succeeded does the in-memory state move on.
