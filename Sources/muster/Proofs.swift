@@ -91,19 +91,15 @@ extension Muster {
                 progress.update("\(origin): \(seq) entries")
             }
             progress.finish()
-            var failed = false
             for r in results {
-                if let first = r.findings.first {
-                    failed = true
+                if r.findings.isEmpty {
+                    print("ok   \(r.origin): \(r.entries) entries, \(r.checkpoints) checkpoints verified")
+                } else {
                     print("FAIL \(r.origin): \(r.entries) entries, \(r.checkpoints) checkpoints, \(r.findings.count)\(r.findings.count >= 20 ? "+" : "") finding(s)")
                     for f in r.findings { print("  \(f)") }
-                    _ = first
-                } else {
-                    print("ok   \(r.origin): \(r.entries) entries, \(r.checkpoints) checkpoints verified")
                 }
             }
-            if failed {
-                let first = results.lazy.compactMap(\.findings.first).first!
+            if let first = results.lazy.compactMap(\.findings.first).first {
                 throw CoreError(.signature, "verification failed: \(first)")
             }
         }

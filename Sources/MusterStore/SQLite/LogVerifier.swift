@@ -112,6 +112,9 @@ public struct LogVerifier: Sendable {
             return finding(size, "stored checkpoint note is malformed")
         }
         if checkpoint.size != size { finding(size, "checkpoint note says size \(checkpoint.size)") }
+        if let verifier, checkpoint.origin != verifier.name {
+            finding(size, "checkpoint note names origin '\(checkpoint.origin)', not '\(verifier.name)'")
+        }
         if checkpoint.rootHash != root.bytes { finding(size, "checkpoint root does not match the root recomputed from the entries") }
         if let verifier, !parsed.verify(against: [verifier]).isVerified {
             finding(size, "checkpoint signature does not verify with \(verifier.vkey)")
