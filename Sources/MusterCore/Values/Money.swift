@@ -69,16 +69,10 @@ public struct Currency: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 
     public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do { try self.init(text) } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.reason))
-        }
+        self = try TextCoding.decode(decoder) { (t) throws(CoreError) in try Currency(t) }
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(code)
-    }
+    public func encode(to encoder: any Encoder) throws { try TextCoding.encode(code, to: encoder) }
 
     /// Every active code (ISO 4217, list of 2025), in order.
     public static var allCodes: [String] { exponents.keys.sorted() }

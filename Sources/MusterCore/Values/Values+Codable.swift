@@ -1,57 +1,37 @@
-extension CalendarDate: Codable {
-    public init(from decoder: any Decoder) throws {
+/// Values with exactly one text form travel in JSON as that string; decoding applies the same
+/// checks as the value's initialiser, so a typed event can never hold a malformed value.
+enum TextCoding {
+    static func decode<T>(_ decoder: any Decoder, _ parse: (String) throws(CoreError) -> T) throws -> T {
         let text = try decoder.singleValueContainer().decode(String.self)
-        do { try self.init(text) } catch {
+        do { return try parse(text) } catch {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.reason))
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    static func encode(_ text: String, to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
-        try c.encode(description)
+        try c.encode(text)
     }
+}
+
+extension CalendarDate: Codable {
+    public init(from decoder: any Decoder) throws { self = try TextCoding.decode(decoder) { (t) throws(CoreError) in try CalendarDate(t) } }
+    public func encode(to encoder: any Encoder) throws { try TextCoding.encode(description, to: encoder) }
 }
 
 extension Timestamp: Codable {
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do { try self.init(text) } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.reason))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
-    }
+    public init(from decoder: any Decoder) throws { self = try TextCoding.decode(decoder) { (t) throws(CoreError) in try Timestamp(t) } }
+    public func encode(to encoder: any Encoder) throws { try TextCoding.encode(description, to: encoder) }
 }
 
 extension EventID: Codable {
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do { try self.init(text) } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.reason))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(text)
-    }
+    public init(from decoder: any Decoder) throws { self = try TextCoding.decode(decoder) { (t) throws(CoreError) in try EventID(t) } }
+    public func encode(to encoder: any Encoder) throws { try TextCoding.encode(text, to: encoder) }
 }
 
 extension SubjectID: Codable {
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do { try self.init(text) } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.reason))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(text)
-    }
+    public init(from decoder: any Decoder) throws { self = try TextCoding.decode(decoder) { (t) throws(CoreError) in try SubjectID(t) } }
+    public func encode(to encoder: any Encoder) throws { try TextCoding.encode(text, to: encoder) }
 }
 
 /// A Westminster constituency: its ONS/GSS code (`E14001063`) and the boundary review it belongs to.
