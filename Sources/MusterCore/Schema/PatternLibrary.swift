@@ -44,7 +44,7 @@ enum PatternLibrary {
         case sha256Hex: return { s in s.utf8.count == 64 && s.utf8.allSatisfy { isDigit($0) || ($0 >= 0x61 && $0 <= 0x66) } }
         case slug: return { s in token(s, max: 64, extra: [UInt8(ascii: "-")]) }
         case operatorID: return { s in token(s, max: 64, extra: Array("._@-".utf8)) }
-        case origin: return { s in (1...255).contains(s.utf8.count) && s.utf8.allSatisfy { $0 >= 0x21 && $0 <= 0x7E && $0 != 0x2B } }
+        case origin: return { s in Origin.isValid(s) }
         case phone:
             return { s in
                 var u = Array(s.utf8)[...]
@@ -93,5 +93,14 @@ enum PatternLibrary {
         let u = Array(s.utf8)
         guard let first = u.first, u.count <= max, isDigit(first) || (first >= 0x61 && first <= 0x7A) else { return false }
         return u.allSatisfy { isDigit($0) || ($0 >= 0x61 && $0 <= 0x7A) || extra.contains($0) }
+    }
+}
+
+/// Origin names: the log's name, the checkpoint's first line and the log key's name at once.
+public enum Origin {
+    /// Whether `name` can name a log: 1–255 bytes of printable ASCII without space or `+`
+    /// (a C2SP key name must not contain `+`).
+    public static func isValid(_ name: String) -> Bool {
+        (1...255).contains(name.utf8.count) && name.utf8.allSatisfy { $0 >= 0x21 && $0 <= 0x7E && $0 != 0x2B }
     }
 }

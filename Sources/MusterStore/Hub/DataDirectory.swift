@@ -30,7 +30,7 @@ public struct DataDirectory: Sendable {
 
     /// Creates a new hub: the directory, its keys (mode 0600) and hub.json. Refuses an existing hub.
     public func create(origin: String) throws -> NoteSigner {
-        guard PatternLibraryBridge.isValidOrigin(origin) else {
+        guard Origin.isValid(origin) else {
             throw StoreError(.invalidRequest, "origin '\(origin)' must be 1–255 printable ASCII characters without spaces or '+' (e.g. muster.example.org/hub/sheffield)")
         }
         let fm = FileManager.default
@@ -99,12 +99,5 @@ public struct DataDirectory: Sendable {
         guard FileManager.default.createFile(atPath: file.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw StoreError(.keyFile, "cannot write \(file.path)")
         }
-    }
-}
-
-/// Origin syntax, shared with the schema's pattern.
-enum PatternLibraryBridge {
-    static func isValidOrigin(_ origin: String) -> Bool {
-        (1...255).contains(origin.utf8.count) && origin.utf8.allSatisfy { $0 >= 0x21 && $0 <= 0x7E && $0 != 0x2B }
     }
 }
