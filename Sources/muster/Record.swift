@@ -35,10 +35,10 @@ extension Muster {
         var fields: [String] = []
 
         func run() async throws {
+            if json != nil && !fields.isEmpty { throw ValidationError("give fields either as --name value pairs or with --json, not both") }
             let schema = try EventCatalog.latest(type: type).schema
             var (payload, personal) = try json.map { try jsonFields($0, schema: schema) }
                 ?? FieldInput(schema: schema).parse(try pairs())
-            if json != nil && !fields.isEmpty { throw ValidationError("give fields either as --name value pairs or with --json, not both") }
             let hub = try hub.open(writable: true)
             var subjectID = try subject.map { try SubjectID($0) }
             if subjectID == nil && schema.type == MemberJoined.schema.type { subjectID = SubjectID.generate() }

@@ -1,3 +1,4 @@
+import Foundation
 import Crypto
 public import MusterCore
 
@@ -75,7 +76,7 @@ public final class Hub: Sendable {
     private func prepareInParallel(_ drafts: [EntryDraft]) async throws -> [PreparedEntry] {
         let origin = self.origin, keys = self.keys
         try keys.prefetch(drafts.compactMap { $0.personal == nil ? nil : $0.subject })
-        let workers = 2, per = (drafts.count + workers - 1) / workers
+        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount), per = (drafts.count + workers - 1) / workers
         return try await withThrowingTaskGroup(of: (Int, [PreparedEntry]).self) { group in
             for w in 0..<workers where w * per < drafts.count {
                 let part = Array(drafts[(w * per)..<min(drafts.count, (w + 1) * per)])

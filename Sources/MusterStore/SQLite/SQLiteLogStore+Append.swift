@@ -20,15 +20,16 @@ extension SQLiteLogStore {
         try writer.withLock { state in
             guard var origin = state.origins[localOrigin] else { throw StoreError(.corrupt, "local origin row is missing") }
             var clock = state.clock
-            var outcomes: [AppendOutcome] = []
-            outcomes.reserveCapacity(batch.count)
-            var written: [(seq: UInt64, id: EventID)] = []
+            let startSize = origin.appender.size
+            // Each request's seq and id, or nil when its expected size did not hold.
+            var written: [(seq: UInt64, id: EventID)?] = []
+            written.reserveCapacity(batch.count)
             try db.inTransaction(.immediate) {
                 let insert = try db.cachedStatement(sql: "INSERT INTO entry(origin_id, seq, event_id, bytes) VALUES (?, ?, ?, ?)")
                 for request in batch {
                     let size = origin.appender.size
                     if let expected = request.expectedSize, expected != size {
-                        outcomes.append(.conflict(expectedSize: expected, actualSize: size))
+                        written.append(nil)
                         continue
                     }
                     let entry = try request.prepared.assemble(seq: size + 1, recordedAt: now, hlc: clock.tick(now: now.unixMillis))
@@ -42,9 +43,8 @@ extension SQLiteLogStore {
                         throw StoreError(.invalidRequest, "event id \(entry.envelope.id) is already in the log")
                     }
                     written.append((size + 1, entry.envelope.id))
-                    outcomes.append(.pending)
                 }
-                if !written.isEmpty {
+                if origin.appender.size > startSize {
                     try Self.writeTiles(db, originID: origin.id, tiles: &origin.tiles)
                     try self.signCheckpoint(db, origin: origin, now: now)
                 }
@@ -54,11 +54,15 @@ extension SQLiteLogStore {
             // Only after the commit succeeded does the in-memory state move on.
             state.origins[localOrigin] = origin
             state.clock = clock
-            let checkpointSize = origin.appender.size
-            var next = written.makeIterator()
-            return outcomes.map { outcome in
-                guard outcome == .pending, let w = next.next() else { return outcome }
-                return .appended(seq: w.seq, id: w.id, checkpointSize: checkpointSize)
+            // A conflict reports the size the log had when its turn came: the size after the
+            // last entry written before it in this batch.
+            var size = startSize
+            return zip(batch, written).map { request, slot in
+                guard let slot else {
+                    return .conflict(expectedSize: request.expectedSize ?? size, actualSize: size)
+                }
+                size = slot.seq
+                return .appended(seq: slot.seq, id: slot.id, checkpointSize: origin.appender.size)
             }
         }
     }
@@ -71,9 +75,4 @@ extension SQLiteLogStore {
         try db.execute(sql: "INSERT INTO checkpoint(origin_id, size, root, note, stored_at) VALUES (?, ?, ?, ?, ?)",
                        arguments: [origin.id, Int64(size), Data(root.bytes), note, now.unixMillis])
     }
-}
-
-extension AppendOutcome {
-    /// A placeholder while the batch's transaction is open.
-    fileprivate static let pending = AppendOutcome.conflict(expectedSize: .max, actualSize: .max)
 }
