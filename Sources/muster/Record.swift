@@ -52,6 +52,10 @@ extension Muster {
             switch try await hub.record(draft, expectedSize: expectSize) {
             case .appended(let seq, let id, _):
                 print("recorded \(schema.type) \(id) seq \(seq)\(subjectID.map { " subject \($0)" } ?? "")")
+                do { try hub.settleProjections() } catch {
+                    // The event is durable; only the read models lag, and the next catch-up retries.
+                    FileHandle.standardError.write(Data("warning: recorded, but the read models did not catch up: \(error)\n".utf8))
+                }
             case .conflict(let expected, let actual):
                 throw CoreError(.invalidValue, "not recorded: the log holds \(actual) entries, not the \(expected) given by --expect-size")
             }

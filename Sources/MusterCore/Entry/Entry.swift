@@ -18,6 +18,17 @@ public struct Entry: Hashable, Sendable {
         return Entry(validatedBytes: bytes, envelope: try Envelope(validated: json))
     }
 
+    /// Reads an entry a store already checked on the way in (its own appends, verified sync
+    /// batches): parses the JSON and reads the envelope, without re-running the schema checks.
+    /// For replay and projections; `muster verify` and sync use ``decode(_:)``.
+    public static func decode(stored bytes: [UInt8]) throws(CoreError) -> Entry {
+        let json: JSONValue
+        do { json = try CanonicalJSON.parse(bytes) } catch {
+            throw CoreError(.invalidEnvelope, "stored entry is not JSON: \(error)")
+        }
+        return Entry(validatedBytes: bytes, envelope: try Envelope(validated: json))
+    }
+
     /// Makes an entry from an envelope: validates it against its schema and encodes it canonically.
     public static func encode(_ envelope: Envelope) throws(CoreError) -> Entry {
         let json = envelope.json

@@ -16,8 +16,13 @@ public final class Hub: Sendable {
     public let blindIndex: BlindIndex
     /// The log's verifier key.
     public let verifier: NoteVerifier
+    /// Whether this process holds the writer lock.
+    public var isWritable: Bool { lock != nil }
+    /// The read models.
+    public let projections: ProjectionEngine
     private let committer: GroupCommitter
     private let lock: WriterLock?
+    private let scheduler: ProjectionScheduler
 
     /// Opens the hub in `directory`. A writable hub holds the writer lock for its lifetime.
     public init(directory: DataDirectory, writable: Bool = true) throws {
@@ -31,7 +36,18 @@ public final class Hub: Sendable {
         blindIndex = BlindIndex(key: SymmetricKey(data: try directory.blindIndexKey()))
         let keys = self.keys
         committer = GroupCommitter(store: store, beforeCommit: { try keys.flushPending() })
+        projections = try ProjectionEngine(store: store, writable: writable)
+        scheduler = ProjectionScheduler(engine: projections)
     }
+
+    /// Brings the read models up to date now (after the background catch-up, if one runs).
+    /// Throws what the catch-up met, e.g. a projection that could not be rebuilt.
+    public func settleProjections() throws {
+        try projections.catchUp()
+    }
+
+    /// Starts a catch-up of the read models in the background (see ``ProjectionScheduler``).
+    public func scheduleProjections() { scheduler.schedule() }
 
     /// Creates a new hub and opens it.
     public static func create(directory: DataDirectory, origin: String) throws -> Hub {
@@ -45,6 +61,7 @@ public final class Hub: Sendable {
         let prepared = try PreparedEntry(draft, origin: origin, keys: keys)
         let outcome = try await committer.append(AppendRequest(prepared, expectedSize: expectedSize))
         try afterAppend([prepared], [outcome])
+        scheduleProjections()
         return outcome
     }
 
@@ -70,6 +87,7 @@ public final class Hub: Sendable {
                 throw error
             }
         }
+        scheduleProjections()
         return outcomes
     }
 
