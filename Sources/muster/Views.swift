@@ -45,8 +45,8 @@ extension Muster {
         var asOf: String?
 
         func validate() throws {
-            if until != nil && asOf != nil { throw ValidationError("give --until or --as-of, not both") }
-            if let until, until < 0 { throw ValidationError("--until must be a position ≥ 0") }
+            if until != nil && asOf != nil { throw InputError("give --until or --as-of, not both") }
+            if let until, until < 0 { throw InputError("--until must be a position ≥ 0") }
             if projection != "all" { _ = try Projections.named(projection) }
             if let asOf { _ = try CalendarDate(asOf) }
         }
@@ -82,7 +82,9 @@ extension Muster {
         @OptionGroup var hub: HubOptions
 
         @Argument(help: "members, donations, trainings, pledges, logs or donation-register.")
-        var kind: Kind
+        var report: String
+
+        var kind: Kind { Kind(rawValue: report) ?? .members }
 
         @Option(help: "How to group the rows (see above).")
         var by: String?
@@ -112,23 +114,26 @@ extension Muster {
         var today: String?
 
         func validate() throws {
+            guard Kind(rawValue: report) != nil else {
+                throw InputError("no report '\(report)': choose \(Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
             if let by {
                 guard let allowed = MusterStore.Reports.groupings[kind.rawValue], allowed.contains(by) else {
                     let options = MusterStore.Reports.groupings[kind.rawValue]?.joined(separator: "|") ?? "none"
-                    throw ValidationError("--by \(by) does not apply to \(kind.rawValue) (choose \(options))")
+                    throw InputError("--by \(by) does not apply to \(kind.rawValue) (choose \(options))")
                 }
             }
             let period = try period()
-            if let f = period.from, let t = period.to, f > t { throw ValidationError("--from \(f) is after --to \(t)") }
+            if let f = period.from, let t = period.to, f > t { throw InputError("--from \(f) is after --to \(t)") }
             if kind == .donationRegister {
-                guard let year else { throw ValidationError("donation-register needs --year YYYY") }
-                guard (2000...9999).contains(year) else { throw ValidationError("--year \(year) is not a plausible calendar year") }
-                if let quarter, !(1...4).contains(quarter) { throw ValidationError("--quarter must be 1, 2, 3 or 4") }
-                if from != nil || to != nil { throw ValidationError("donation-register takes --year and --quarter, not --from/--to") }
+                guard let year else { throw InputError("donation-register needs --year YYYY") }
+                guard (2000...9999).contains(year) else { throw InputError("--year \(year) is not a plausible calendar year") }
+                if let quarter, !(1...4).contains(quarter) { throw InputError("--quarter must be 1, 2, 3 or 4") }
+                if from != nil || to != nil { throw InputError("donation-register takes --year and --quarter, not --from/--to") }
                 if let today { _ = try CalendarDate(today) }
             } else {
                 if year != nil || quarter != nil || rules != nil || today != nil {
-                    throw ValidationError("--year, --quarter, --rules and --today apply to donation-register only")
+                    throw InputError("--year, --quarter, --rules and --today apply to donation-register only")
                 }
             }
         }
@@ -151,7 +156,7 @@ extension Muster {
             case .donationRegister:
                 let ruleTable = try rules.map { path in
                     guard let data = FileManager.default.contents(atPath: path) else {
-                        throw ValidationError("cannot read the rules file \(path)")
+                        throw InputError("cannot read the rules file \(path)")
                     }
                     return try DonationRules.parse(Array(data))
                 } ?? DonationRules.uk
@@ -177,6 +182,13 @@ extension Muster {
             }
         }
     }
+}
+
+/// A mistake in a command's input, reported on one line (ArgumentParser adds the usage text to
+/// its own `ValidationError`).
+struct InputError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// `--format` of `muster report`.
