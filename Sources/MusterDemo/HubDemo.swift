@@ -1,5 +1,5 @@
 import Foundation
-import MusterCore
+public import MusterCore
 public import MusterStore
 
 /// `muster demo`: a real hub in a data directory records a synthetic movement — in bulk, then as
@@ -20,6 +20,8 @@ public struct HubDemo: Sendable {
         public var checkpoint = ""
         /// Steps and checks, in order.
         public var lines: [String] = []
+        /// Reports from the read models.
+        public var reports: [ReportTable] = []
         /// Total entries.
         public var entries: Int { countsByType.values.reduce(0, +) }
     }
@@ -93,6 +95,19 @@ public struct HubDemo: Sendable {
             guard again.allSatisfy({ $0.findings.isEmpty }) else { throw StoreError(.corrupt, "log no longer verifies after erasure") }
             report.lines.append("erased member \(subject): key destroyed, their sealed data is unreadable, and the log still verifies")
         }
+
+        // The read models caught up after every commit; a replay from the log alone agrees to the byte.
+        try hub!.settleProjections()
+        let live = try hub!.projections.digests().last!
+        let replay = try hub!.projections.rebuild()
+        guard try hub!.projections.digests().last! == live else { throw StoreError(.corrupt, "replay disagrees with the live read models") }
+        report.lines.append("replayed \(replay.entries) entries into \(replay.projections.count) read models (\(Int(Double(replay.entries) / max(replay.seconds, 1e-9))) events/s); digest \(live.hex.prefix(16))… equals the live models'")
+        let reports = Reports(engine: hub!.projections)
+        let firstYear = movement.events.first.map { $0.date.parts.year } ?? 2025
+        report.reports = [try reports.members(by: "region", period: .init()), try reports.trainings(by: "course", period: .init()),
+                          try reports.pledges(by: "kind", period: .init())]
+        report.reports += DonationRegister(donations: try reports.registerDonations(), rules: .uk, year: firstYear, quarter: nil,
+                                           unit: .central, today: Timestamp.now().date).tables(rules: .uk).prefix(2)
 
         let all = try store.entries(origin: origin, fromSeq: 1, limit: Int.max).map(\.entry)
         for entry in all { report.countsByType[entry.envelope.type, default: 0] += 1 }

@@ -40,7 +40,9 @@ extension Muster {
                 print("  \(type.padding(toLength: 32, withPad: " ", startingAt: 0)) \(count)")
             }
             print("donations received: \(Currency.gbp.code) \(Currency.gbp.formatMajor(report.donationsPence))")
-            print("\nlatest signed checkpoint:")
+            print("\nreports from the read models (muster report …):\n")
+            print(ReportTable.render(report.reports, as: .table))
+            print("latest signed checkpoint:")
             print(report.checkpoint, terminator: "")
             if !temporary { print("\nthe hub is kept in \(path): try `muster log --data-dir \(path)`") }
         }

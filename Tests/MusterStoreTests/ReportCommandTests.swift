@@ -38,6 +38,7 @@ import Testing
         let members = try muster(["report", "members", "--format", "csv"])
         #expect(members.status == 0, "\(members.stderr)")
         #expect(members.stdout.contains("north-east,1,1,0,0,0,0"))
+        #expect(try muster(["report", "members", "--by", "constituency", "--format", "csv"]).stdout.contains("E14001390,1,1"))
         let donations = try muster(["report", "donations", "--by", "region", "--format", "json"])
         #expect(donations.stdout.contains(#""gross":"12100.00""#) && donations.stdout.contains(#""net":"11100.00""#))
         // £6,000 + £5,000 (after the refund) = £11,000: not over £11,180, so nothing reportable yet.

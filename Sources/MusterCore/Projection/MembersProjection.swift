@@ -40,7 +40,7 @@ public struct MembersProjection: Projection {
         for f in facts {
             switch f.type {
             case MemberJoined.schema.type:
-                region.set(f.string("region")); constituency.set(f.string("constituency"))
+                region.set(f.string("region")); constituency.set(f.constituency("constituency"))
                 outward.overwrite(f.string("outwardCode")); emailIndex.set(f.string("emailIndex"))
                 let on = f.date("joinedOn")
                 joinedOn = [joinedOn, on].compactMap { $0 }.min()
@@ -48,7 +48,7 @@ public struct MembersProjection: Projection {
             case MemberDetailsChanged.schema.type:
                 outward.set(f.string("outwardCode")); emailIndex.set(f.string("emailIndex"))
             case MemberMoved.schema.type:
-                region.set(f.string("region")); constituency.set(f.string("constituency"))
+                region.set(f.string("region")); constituency.set(f.constituency("constituency"))
                 outward.overwrite(f.string("outwardCode")); hub.set(f.string("toHub"))
             case MemberLapsed.schema.type: status.set("lapsed"); statusOn.set(f.date("lapsedOn"))
             case MemberRenewed.schema.type: status.set("active"); statusOn.set(f.date("renewedOn"))

@@ -38,7 +38,7 @@ public struct PledgesProjection: Projection {
         }
         let amount = made.money("amount")
         return [ReadModelRow("rm_pledge", [
-            .text(key.key), .optional(made.subject), .optional(made.string("kind")), .optional(made.string("seat")),
+            .text(key.key), .optional(made.subject), .optional(made.string("kind")), .optional(made.constituency("seat")),
             .optional(made.string("election")), .optional(amount?.minor), .optional(amount?.currency), .optional(made.integer("hours")),
             .text(made.recordedAt.date.description), .text(status), .optional(statusOn),
         ])]

@@ -122,6 +122,8 @@ public struct Fact: Sendable, Hashable {
     public func string(_ name: String) -> String? { payload[name]?.stringValue }
     /// A payload date member.
     public func date(_ name: String) -> CalendarDate? { string(name).flatMap { try? CalendarDate($0) } }
+    /// A payload constituency's GSS code (the member is `{"code": …, "boundarySet": …}`).
+    public func constituency(_ name: String) -> String? { payload[name]?["code"]?.stringValue }
     /// A payload integer member.
     public func integer(_ name: String) -> Int64? { payload[name]?.integerValue }
     /// A payload money member as (minor units, currency code).

@@ -33,7 +33,7 @@ public struct TrainingsProjection: Projection {
         if key.entity == Self.session {
             return [ReadModelRow("rm_session", [
                 .text(key.key), .optional(last.string("course")), .optional(last.string("heldOn")), .optional(last.string("region")),
-                .optional(last.string("constituency")), .optional(last.string("format")),
+                .optional(last.constituency("constituency")), .optional(last.string("format")),
             ])]
         }
         return [ReadModelRow("rm_attendance", [

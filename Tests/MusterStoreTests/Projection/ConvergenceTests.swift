@@ -33,6 +33,8 @@ import Testing
                 _ = try replica.engine.rebuild()
                 #expect(try replica.digest() == digest)
                 #expect(try replica.count("SELECT COUNT(*) FROM rm_member") > 50)
+                #expect(try replica.count("SELECT COUNT(*) FROM rm_member WHERE constituency IS NOT NULL") > 50)
+                #expect(try replica.count("SELECT COUNT(*) FROM rm_pledge WHERE seat IS NULL") == 0)
                 #expect(try replica.count("SELECT COUNT(*) FROM rm_donation") > 10)
                 #expect(try replica.count("SELECT COUNT(*) FROM pj_donations_void") > 0)
             }
