@@ -12,7 +12,10 @@ import Testing
         _ = try await t.hub.recordBulk(TestHub.drafts(members: 30), chunk: 64)
         let clean = try LogVerifier(verifiers: [t.hub.origin: t.hub.verifier]).verify(t.hub.store)
         #expect(clean.allSatisfy { $0.findings.isEmpty })
-        let raw = try DatabaseQueue(path: t.temp.path("hub/log.sqlite"))
+        try t.hub.settleProjections()
+        var config = Configuration()
+        config.busyMode = .timeout(10)  // the hub's background projection catch-up may hold the write lock briefly
+        let raw = try DatabaseQueue(path: t.temp.path("hub/log.sqlite"), configuration: config)
         try await raw.write { db in try db.execute(sql: sql, arguments: arguments) }
         try raw.close()
         return try LogVerifier(verifiers: [t.hub.origin: t.hub.verifier]).verify(t.hub.store).flatMap(\.findings)

@@ -4,6 +4,7 @@ doing the same work as muster-bench. Each workload prints one JSON line on stdou
 
     peer_eventsourcing.py bulk-append       --events N --dir D [--batch 1000]
     peer_eventsourcing.py concurrent-append --events N --dir D [--writers 64]
+    peer_eventsourcing.py replay            --events N --dir D [--batch 1000]
 
 Durability: the library opens its SQLite file in WAL mode; we also set `PRAGMA synchronous=FULL`
 on every connection it makes (the same setting Muster uses) and report what SQLite says back.
@@ -205,9 +206,48 @@ def concurrent_append(events: int, dbname: str, writers: int) -> None:
           "durability": f"SQLite {sqlite3.sqlite_version} journal_mode={mode}, synchronous={sync_value} (2=FULL), one transaction per save (one event)"})
 
 
+def replay(events: int, dbname: str, batch: int) -> None:
+    """Appends `events` as bulk-append does (not timed), then reads them all back from the
+    recorder in order, as a projection would: notifications in pages, each mapped to its domain
+    event. Times and peak memory are the read's alone."""
+    Member, Movement = domain()
+    app = Movement()
+    members = (events + 1) // 2
+    per_save = max(1, batch // 2)
+    for first in range(0, members, per_save):
+        aggregates = []
+        for m in range(first, min(members, first + per_save)):
+            a = Member(**member_args(m))
+            if 2 * m + 1 < events:
+                a.donate(**donation_args(m))
+            aggregates.append(a)
+        app.save(*aggregates)
+    with open("/proc/self/clear_refs", "w") as f:  # reset VmHWM: the read's own peak follows
+        f.write("5")
+    started = time.perf_counter()
+    read, start, raw_seconds = 0, 1, 0.0
+    while True:
+        t0 = time.perf_counter()
+        page = app.recorder.select_notifications(start=start, limit=10_000)
+        raw_seconds += time.perf_counter() - t0
+        if not page:
+            break
+        for n in page:
+            app.mapper.to_domain_event(n)
+        read += len(page)
+        start = page[-1].id + 1
+    elapsed = time.perf_counter() - started
+    if read != events:
+        raise SystemExit(f"peer read {read} events, expected {events}")
+    emit({"workload": "replay", "impl": "eventsourcing", "events": events, "seconds": round(elapsed, 3),
+          "events_per_second": round(events / elapsed, 1), "raw_read_events_per_second": round(events / raw_seconds, 1),
+          "peak_rss_kb_phase": peak_rss_kb(),
+          "what": "select_notifications in pages of 10,000, each mapped to its domain event (no projection)"})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("workload", choices=["bulk-append", "concurrent-append"])
+    parser.add_argument("workload", choices=["bulk-append", "concurrent-append", "replay"])
     parser.add_argument("--events", type=int, required=True)
     parser.add_argument("--dir", required=True)
     parser.add_argument("--batch", type=int, default=1000)
@@ -220,6 +260,8 @@ def main() -> None:
     configure(dbname)
     if args.workload == "bulk-append":
         bulk_append(args.events, dbname, args.batch)
+    elif args.workload == "replay":
+        replay(args.events, dbname, args.batch)
     else:
         concurrent_append(args.events, dbname, args.writers)
 

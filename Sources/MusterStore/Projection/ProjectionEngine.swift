@@ -205,7 +205,8 @@ public final class ProjectionEngine: Sendable {
             read += Int64(entries.count)
             progress?(ReplayProgress(phase: "reading", done: position, total: end))
         }
-        // Phase 2: fold every entity from its facts.
+        // Phase 2: index the facts, then fold every entity from its facts.
+        try pool.write { db in for (t, g) in zip(targets, generations) { try t.createFactIndexes(db, generation: g) } }
         for t in targets { try foldAll(t, progress: progress) }
         // Phase 3: apply what arrived meanwhile and swap, in one transaction.
         try pool.write { db in
@@ -265,12 +266,29 @@ public final class ProjectionEngine: Sendable {
     static func readEntries(_ db: Database, after: Int64, limit: Int, upTo: Int64 = .max) throws -> [Arrived] {
         let cursor = try Row.fetchCursor(db, sql: "SELECT arrival, bytes FROM entry WHERE arrival > ? AND arrival <= ? ORDER BY arrival LIMIT ?",
                                          arguments: [after, upTo, limit == .max ? -1 : limit])
-        var out: [Arrived] = []
+        var raw: [(Int64, [UInt8])] = []
         while let row = try cursor.next() {
-            let bytes: [UInt8] = try row.withUnsafeData(atIndex: 1) { data in data.map(Array.init) ?? [] }
-            out.append(Arrived(arrival: row[0], envelope: try Entry.decode(stored: bytes).envelope))
+            raw.append((row[0], try row.withUnsafeData(atIndex: 1) { data in data.map(Array.init) ?? [] }))
         }
-        return out
+        return try decodeInParallel(raw)
+    }
+
+    /// Parses entries on every core (the parse is most of a replay's CPU time).
+    static func decodeInParallel(_ raw: [(Int64, [UInt8])]) throws -> [Arrived] {
+        let workers = raw.count < 512 ? 1 : max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let per = (raw.count + workers - 1) / max(workers, 1)
+        let parts = Mutex([[Arrived]](repeating: [], count: workers))
+        let failure = Mutex<(any Error)?>(nil)
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            let range = (w * per)..<min(raw.count, (w + 1) * per)
+            guard !range.isEmpty else { return }
+            do {
+                let part = try raw[range].map { Arrived(arrival: $0.0, envelope: try Entry.decode(stored: $0.1).envelope) }
+                parts.withLock { $0[w] = part }
+            } catch { failure.withLock { $0 = error } }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        return parts.withLock { $0.flatMap { $0 } }
     }
 
     /// Applies entries to a projection's tables: facts, voids and tallies, then re-folds every
@@ -315,7 +333,10 @@ public final class ProjectionEngine: Sendable {
                     if track { touched(key) }
                 }
             }
-            for tally in p.tally(e) { tallies.merge([tally.table + "\n" + tally.key: tally]) { Self.combine($0, $1) } }
+            for tally in p.tally(e) {
+                let k = tally.table + "\n" + tally.key
+                tallies[k] = tallies[k].map { Self.combine($0, tally) } ?? tally
+            }
         }
         for tally in tallies.values.sorted(by: { ($0.table, $0.key) < ($1.table, $1.key) }) { try upsert(db, t, tally) }
     }

@@ -18,14 +18,14 @@ struct ProjectionTables {
 
     func create(_ db: Database, generation: Int64) throws {
         for name in baseNames { try db.execute(sql: "DROP TABLE IF EXISTS \(name + suffix)") }
+        // Facts are appended in arrival order; their indexes are made once loaded (a sort is much
+        // cheaper than a million random B-tree inserts), by ``createFactIndexes(_:generation:)``.
         try db.execute(sql: """
             CREATE TABLE \(fact) (
                 entity TEXT NOT NULL, key TEXT NOT NULL, wall INTEGER NOT NULL, cnt INTEGER NOT NULL,
                 origin TEXT NOT NULL, event_id TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL,
-                subject TEXT, recorded_at INTEGER NOT NULL, payload BLOB NOT NULL,
-                PRIMARY KEY (entity, key, wall, cnt, origin, event_id)
-            ) WITHOUT ROWID;
-            CREATE INDEX \(base)_fact_event_g\(generation) ON \(fact)(event_id);
+                subject TEXT, recorded_at INTEGER NOT NULL, payload BLOB NOT NULL
+            );
             CREATE TABLE \(void) (target TEXT PRIMARY KEY, void_id TEXT NOT NULL) WITHOUT ROWID;
             """)
         for t in projection.tables {
@@ -34,6 +34,16 @@ struct ProjectionTables {
                 CREATE TABLE \(table(t)) (\(columns), PRIMARY KEY (\(t.primaryKey.joined(separator: ", ")))) WITHOUT ROWID
                 """)
         }
+    }
+
+    /// The fact table's indexes: the fold order per entity (unique, so re-applying an entry is a
+    /// no-op) and the event id (to find what a void voids). Names carry the build generation, so
+    /// they never collide with the live table's.
+    func createFactIndexes(_ db: Database, generation: Int64) throws {
+        try db.execute(sql: """
+            CREATE UNIQUE INDEX \(base)_fact_order_g\(generation) ON \(fact)(entity, key, wall, cnt, origin, event_id);
+            CREATE INDEX \(base)_fact_event_g\(generation) ON \(fact)(event_id);
+            """)
     }
 
     /// Drops the live tables and renames the built ones in their place.

@@ -40,7 +40,7 @@ enum BenchError: Error, CustomStringConvertible {
     case failed(String)
     var description: String {
         switch self {
-        case .usage: "usage: muster-bench bulk-append|concurrent-append|profile-bulk --events N [--writers W] [--chunk C] --dir D"
+        case .usage: "usage: muster-bench bulk-append|concurrent-append|profile-bulk|replay --events N [--writers W] [--chunk C] --dir D"
         case .failed(let why): why
         }
     }
@@ -107,6 +107,49 @@ func bulkAppend(_ o: Options) async throws {
           ("events_per_second", Double(o.events) / elapsed), ("draft_seconds", seconds(drafting)),
           ("record_seconds", seconds(recording)), ("chunk", o.chunk), ("peak_rss_kb_self", peakRSSKB()),
           ("durability", "SQLite WAL, synchronous=FULL, one signed checkpoint per chunk")])
+}
+
+/// Resets this process's peak RSS (VmHWM), so a phase's own peak can be read after it.
+func resetPeakRSS() {
+    try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+}
+
+/// Replay: a hub holding `events` entries (made with bulk append first, not timed) rebuilds every
+/// read model from its log; the time and peak memory are the rebuild's alone.
+func replay(_ o: Options) async throws {
+    let hub = try Hub.create(directory: DataDirectory(path: o.dir), origin: "bench.example.org/hub/replay")
+    let factory = DraftFactory(blindIndex: hub.blindIndex)
+    var next = 0
+    while next < o.events {
+        let end = min(o.events, next + o.chunk)
+        for outcome in try await hub.recordBulk(try (next..<end).map { try factory.draft($0) }, chunk: o.chunk) { try check(outcome) }
+        next = end
+    }
+    try hub.settleProjections()
+    resetPeakRSS()
+    let setupRSS = peakRSSKB()
+    let phases = PhaseClock()
+    let report = try hub.projections.rebuild { phases.enter($0.phase) }
+    phases.enter("swap")
+    guard report.entries == Int64(o.events) else { throw BenchError.failed("replayed \(report.entries) entries, expected \(o.events)") }
+    let digests = try hub.projections.digests()
+    emit([("workload", "replay"), ("impl", "muster"), ("events", o.events), ("seconds", report.seconds),
+          ("events_per_second", Double(o.events) / report.seconds), ("peak_rss_kb_phase", peakRSSKB()),
+          ("rss_kb_before_phase", setupRSS), ("read_model_rows", Int(digests.last!.rows)),
+          ("projections", report.projections.joined(separator: " ")), ("phases", phases.summary)])
+}
+
+/// Time spent in each phase a rebuild reports, in order.
+final class PhaseClock: @unchecked Sendable {
+    private var current: (name: String, since: ContinuousClock.Instant)?
+    private var spent: [(String, Double)] = []
+    func enter(_ phase: String) {
+        if current?.name == phase { return }
+        let now = ContinuousClock.now
+        if let c = current { spent.append((c.name, seconds(now - c.since))) }
+        current = (phase, now)
+    }
+    var summary: String { spent.map { "\($0.0)=\(String(format: "%.2f", $0.1))s" }.joined(separator: " ") }
 }
 
 /// A counter the writer tasks share.
@@ -232,6 +275,7 @@ do {
     case "bulk-append": try await bulkAppend(options)
     case "concurrent-append": try await concurrentAppend(options)
     case "profile-bulk": try await profileBulk(options)
+    case "replay": try await replay(options)
     default: throw BenchError.usage
     }
 } catch {
