@@ -36,7 +36,7 @@ public struct MembersProjection: Projection {
         var region = Register<String>(), constituency = Register<String>(), outward = Register<String>()
         var hub = Register<String>(), emailIndex = Register<String>()
         var joinedOn: CalendarDate?, erasedOn: CalendarDate?
-        var consent: [String: (granted: Bool, on: CalendarDate?)] = [:]
+        var consent: [[String]: (granted: Bool, on: CalendarDate?)] = [:]  // by [purpose, channel]
         for f in facts {
             switch f.type {
             case MemberJoined.schema.type:
@@ -57,7 +57,7 @@ public struct MembersProjection: Projection {
             case ConsentRecorded.schema.type, ConsentWithdrawn.schema.type:
                 guard let purpose = f.string("purpose"), let channel = f.string("channel") else { continue }
                 let granted = f.type == ConsentRecorded.schema.type
-                consent[purpose + "\n" + channel] = (granted, f.date(granted ? "recordedOn" : "withdrawnOn"))
+                consent[[purpose, channel]] = (granted, f.date(granted ? "recordedOn" : "withdrawnOn"))
             default: continue
             }
         }
@@ -69,10 +69,9 @@ public struct MembersProjection: Projection {
             .optional(outward.value), .optional(joinedOn), .optional(hub.value), .optional(emailIndex.value),
             .integer(Int64(facts.count)),
         ])]
-        for (pc, c) in consent.sorted(by: { $0.key < $1.key }) {
-            let parts = pc.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            rows.append(ReadModelRow("rm_consent", [.text(key.key), .text(parts[0]), .text(parts[1]),
-                                                     .integer(c.granted ? 1 : 0), .optional(c.on)]))
+        for (pc, c) in consent.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+            rows.append(ReadModelRow("rm_consent", [.text(key.key), .text(pc[0]), .text(pc[1]), .integer(c.granted ? 1 : 0),
+                                                     .optional(c.on)]))
         }
         return rows
     }

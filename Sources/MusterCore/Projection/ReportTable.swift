@@ -1,3 +1,5 @@
+import Foundation
+
 /// A report's table: named columns, rows of values, and notes for the reader. Renders as an
 /// aligned text table, CSV (RFC 4180) or JSON (an array of objects, RFC 8785).
 public struct ReportTable: Sendable, Hashable {
@@ -74,7 +76,7 @@ public struct ReportTable: Sendable, Hashable {
             values.enumerated().map { i, v in
                 let pad = String(repeating: " ", count: max(0, widths[i] - v.count))
                 return numeric[i] ? pad + v : v + pad
-            }.joined(separator: "  ").trimmingTrailingSpaces()
+            }.joined(separator: "  ").replacingOccurrences(of: " +$", with: "", options: .regularExpression)
         }
         let numeric = columns.indices.map { i in rows.contains { i < $0.count && $0[i].isNumeric } }
         var out = title + "\n" + line(columns, numeric: numeric) + "\n"
@@ -89,24 +91,10 @@ public struct ReportTable: Sendable, Hashable {
     public var csv: String {
         func field(_ s: String) -> String {
             s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + s.replacingAll("\"", with: "\"\"") + "\"" : s
+                ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
         }
         var out = columns.map(field).joined(separator: ",") + "\r\n"
         for row in rows { out += row.map { field($0.rendered) }.joined(separator: ",") + "\r\n" }
-        return out
-    }
-}
-
-extension String {
-    func trimmingTrailingSpaces() -> String {
-        var s = Substring(self)
-        while s.last == " " { s = s.dropLast() }
-        return String(s)
-    }
-
-    func replacingAll(_ target: Character, with replacement: String) -> String {
-        var out = ""
-        for c in self { if c == target { out += replacement } else { out.append(c) } }
         return out
     }
 }

@@ -153,21 +153,26 @@ public final class ProjectionEngine: Sendable {
             let state = try pool.read { db in try Self.states(db) }
             let stale = projections.filter { state[$0.name]?.version != $0.version }
             if !stale.isEmpty { _ = try rebuildLocked(stale, limit: nil, progress: nil) }
+            // Every live projection is applied from one read and one parse of each batch.
+            let live = projections.filter { p in !stale.contains { $0.name == p.name } && state[p.name]?.limit == nil }
             var applied: Int64 = 0
-            for p in projections where !stale.contains(where: { $0.name == p.name }) && state[p.name]?.limit == nil {
-                while true {
-                    let n = try pool.write { db -> Int in
-                        guard var s = try Self.states(db)[p.name] else { return 0 }
-                        let entries = try Self.readEntries(db, after: s.position, limit: Self.batch)
-                        guard let last = entries.last else { return 0 }
-                        try Self.apply(db, ProjectionTables(projection: p, suffix: ""), entries, limit: nil)
+            while !live.isEmpty {
+                let n = try pool.write { db -> Int in
+                    let states = try Self.states(db)
+                    guard let from = live.compactMap({ states[$0.name]?.position }).min() else { return 0 }
+                    let entries = try Self.readEntries(db, after: from, limit: Self.batch)
+                    guard let last = entries.last else { return 0 }
+                    for p in live {
+                        guard var s = states[p.name] else { continue }
+                        let unseen = s.position == from ? entries : entries.filter { $0.arrival > s.position }
+                        try Self.apply(db, ProjectionTables(projection: p, suffix: ""), unseen, limit: nil)
                         s.position = last.arrival
                         try Self.saveState(db, p.name, s)
-                        return entries.count
                     }
-                    applied += Int64(n)
-                    if n < Self.batch { break }
+                    return entries.count
                 }
+                applied += Int64(n)
+                if n < Self.batch { break }
             }
             return applied
         }
@@ -295,7 +300,7 @@ public final class ProjectionEngine: Sendable {
     /// entity they touched.
     static func apply(_ db: Database, _ t: ProjectionTables, _ entries: [Arrived], limit: ReplayLimit?) throws {
         var dirty = Set<FactKey>()
-        try insertFacts(db, t, entries, limit: limit, track: true) { dirty.insert($0) }
+        try insertFacts(db, t, entries, limit: limit) { dirty.insert($0) }
         let writer = try RowWriter(db, t)
         for key in dirty.sorted() {
             var cursor = try factCursor(db, t, only: key)
@@ -305,8 +310,10 @@ public final class ProjectionEngine: Sendable {
         }
     }
 
+    /// Inserts the entries' facts, voids and tallies; `touched`, when given, hears every entity
+    /// whose facts changed (a void's target entity included), to be re-folded.
     static func insertFacts(_ db: Database, _ t: ProjectionTables, _ entries: [Arrived], limit: ReplayLimit?,
-                            track: Bool = false, touched: (FactKey) -> Void = { _ in }) throws {
+                            touched: ((FactKey) -> Void)? = nil) throws {
         let p = t.projection
         let insert = try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO \(t.fact)(entity, key, wall, cnt, origin, event_id, seq, type, subject, recorded_at, payload)
@@ -320,7 +327,7 @@ public final class ProjectionEngine: Sendable {
             if let limit, !limit.admits(arrival: a.arrival, e) { continue }
             if let target = Projections.voidTarget(e) {
                 try insertVoid.execute(arguments: [target, e.id.text])
-                if track {
+                if let touched {
                     for row in try Row.fetchAll(voidedKeys, arguments: [target]) { touched(FactKey(row[0], row[1])) }
                 }
             }
@@ -330,7 +337,7 @@ public final class ProjectionEngine: Sendable {
                 for key in keys {
                     try insert.execute(arguments: [key.entity, key.key, e.hlc.wallMillis, e.hlc.counter, e.origin, e.id.text,
                                                    Int64(e.seq), e.type, e.subject?.text, e.recordedAt.unixMillis, payload])
-                    if track { touched(key) }
+                    touched?(key)
                 }
             }
             for tally in p.tally(e) {

@@ -48,13 +48,11 @@ public struct Reports: Sendable {
         default: "COALESCE(region, '(unknown)')"
         }
         let (filter, args) = period.sql("joined_on")
-        let rows = try pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT \(group) AS g, COUNT(*) AS total,
-                    SUM(status = 'active'), SUM(status = 'lapsed'), SUM(status = 'left'), SUM(status = 'erased'), SUM(status = 'unknown')
-                FROM rm_member WHERE \(filter) GROUP BY g ORDER BY g
-                """, arguments: StatementArguments(args))
-        }
+        let rows = try fetch("""
+            SELECT \(group) AS g, COUNT(*) AS total,
+                SUM(status = 'active'), SUM(status = 'lapsed'), SUM(status = 'left'), SUM(status = 'erased'), SUM(status = 'unknown')
+            FROM rm_member WHERE \(filter) GROUP BY g ORDER BY g
+            """, args)
         return ReportTable(title: "Members by \(by) (joined \(period.label))",
                            columns: [by, "members", "active", "lapsed", "left", "erased", "join not yet held"],
                            rows: rows.map { r in [.text(r[0])] + (1...6).map { .integer(r[$0]) } },
@@ -72,16 +70,14 @@ public struct Reports: Sendable {
         default: "substr(d.received_on, 1, 7)"
         }
         let (filter, args) = period.sql("d.received_on")
-        let rows = try pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT \(group) AS g, d.currency, COUNT(*), SUM(d.amount_minor),
-                    SUM(CASE WHEN d.returned_on IS NULL THEN d.refunded_minor ELSE 0 END),
-                    SUM(CASE WHEN d.returned_on IS NULL THEN 0 ELSE d.amount_minor END),
-                    SUM(CASE WHEN d.returned_on IS NULL THEN MAX(d.amount_minor - d.refunded_minor, 0) ELSE 0 END)
-                FROM rm_donation d LEFT JOIN rm_member m ON m.key = d.donor
-                WHERE \(filter) GROUP BY g, d.currency ORDER BY g, d.currency
-                """, arguments: StatementArguments(args))
-        }
+        let rows = try fetch("""
+            SELECT \(group) AS g, d.currency, COUNT(*), SUM(d.amount_minor),
+                SUM(CASE WHEN d.returned_on IS NULL THEN d.refunded_minor ELSE 0 END),
+                SUM(CASE WHEN d.returned_on IS NULL THEN 0 ELSE d.amount_minor END),
+                SUM(CASE WHEN d.returned_on IS NULL THEN MAX(d.amount_minor - d.refunded_minor, 0) ELSE 0 END)
+            FROM rm_donation d LEFT JOIN rm_member m ON m.key = d.donor
+            WHERE \(filter) GROUP BY g, d.currency ORDER BY g, d.currency
+            """, args)
         return ReportTable(title: "Donations by \(by) (received \(period.label))",
                            columns: [by, "currency", "donations", "gross", "refunded", "returned", "net"],
                            rows: rows.map { r in [.text(r[0]), .text(r[1]), .integer(r[2])] + (3...6).map { .money(r[$0]) } },
@@ -98,15 +94,13 @@ public struct Reports: Sendable {
         }
         let (filter, args) = period.sql("s.held_on")
         let periodFilter = period.from == nil && period.to == nil ? "1" : filter
-        let rows = try pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT \(group) AS g, COUNT(DISTINCT a.session_id), SUM(a.attendance = 'attended'),
-                    SUM(a.attendance = 'facilitated'), SUM(a.attendance = 'absent'),
-                    COUNT(DISTINCT CASE WHEN a.attendance != 'absent' THEN a.subject END)
-                FROM rm_attendance a LEFT JOIN rm_session s ON s.key = a.session_id
-                WHERE \(periodFilter) GROUP BY g ORDER BY g
-                """, arguments: StatementArguments(args))
-        }
+        let rows = try fetch("""
+            SELECT \(group) AS g, COUNT(DISTINCT a.session_id), SUM(a.attendance = 'attended'),
+                SUM(a.attendance = 'facilitated'), SUM(a.attendance = 'absent'),
+                COUNT(DISTINCT CASE WHEN a.attendance != 'absent' THEN a.subject END)
+            FROM rm_attendance a LEFT JOIN rm_session s ON s.key = a.session_id
+            WHERE \(periodFilter) GROUP BY g ORDER BY g
+            """, args)
         return ReportTable(title: "Trainings by \(by) (sessions \(period.label))",
                            columns: [by, "sessions", "attended", "facilitated", "absent", "members trained"],
                            rows: rows.map { r in [.text(r[0])] + (1...5).map { .integer(r[$0]) } })
@@ -120,25 +114,25 @@ public struct Reports: Sendable {
         default: "seat"
         }
         let (filter, args) = period.sql("made_on")
-        let rows = try pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT \(group) AS g, COUNT(*), SUM(status = 'open'), SUM(status = 'fulfilled'), SUM(status = 'withdrawn'),
-                    COALESCE(SUM(CASE WHEN currency = 'GBP' AND status != 'withdrawn' THEN amount_minor END), 0),
-                    COALESCE(SUM(CASE WHEN status != 'withdrawn' THEN hours END), 0)
-                FROM rm_pledge WHERE \(filter) GROUP BY g ORDER BY g
-                """, arguments: StatementArguments(args))
-        }
+        let rows = try fetch("""
+            SELECT \(group) AS g, COUNT(*), SUM(status = 'open'), SUM(status = 'fulfilled'), SUM(status = 'withdrawn'),
+                COALESCE(SUM(CASE WHEN currency = 'GBP' AND status != 'withdrawn' THEN amount_minor END), 0),
+                COALESCE(SUM(CASE WHEN status != 'withdrawn' THEN hours END), 0)
+            FROM rm_pledge WHERE \(filter) GROUP BY g ORDER BY g
+            """, args)
         return ReportTable(title: "Pledges by \(by) (made \(period.label))",
                            columns: [by, "pledges", "open", "fulfilled", "withdrawn", "pledged GBP", "hours"],
                            rows: rows.map { r in [.text(r[0])] + (1...4).map { .integer(r[$0]) } + [.money(r[5]), .integer(r[6])] },
                            notes: ["amounts and hours exclude withdrawn pledges"])
     }
 
+    private func fetch(_ sql: String, _ arguments: [String] = []) throws -> [Row] {
+        try pool.read { db in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)) }
+    }
+
     /// Per-origin log status as the read model holds it.
     public func logStatus() throws -> ReportTable {
-        let rows = try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT key, entries, max_seq, first_recorded_at, last_recorded_at, voids FROM rm_origin ORDER BY key")
-        }
+        let rows = try fetch("SELECT key, entries, max_seq, first_recorded_at, last_recorded_at, voids FROM rm_origin ORDER BY key")
         return ReportTable(title: "Logs held", columns: ["origin", "entries", "max seq", "first recorded", "last recorded", "voids"],
                            rows: rows.map { r in [.text(r[0]), .integer(r[1]), .integer(r[2]), .text(r[3]), .text(r[4]), .integer(r[5])] },
                            notes: ["entries < max seq means this hub has not yet received all of that origin's log"])
