@@ -15,6 +15,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // The pure core: formats, proofs, signatures, sealing, schemas. No storage, network or CLI code.
@@ -39,6 +42,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Replication at the edge: the hub's HTTP server (Hummingbird) and its peers' client
+        // (AsyncHTTPClient) around the pure protocol in MusterCore/Sync.
+        .target(
+            name: "MusterSync",
+            dependencies: [
+                "MusterCore",
+                "MusterStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // A synthetic movement for the demo, benchmarks and tests.
         .target(
             name: "MusterDemo",
@@ -54,6 +72,7 @@ let package = Package(
                 "MusterCore",
                 "MusterStore",
                 "MusterDemo",
+                "MusterSync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,7 +81,7 @@ let package = Package(
         .testTarget(
             name: "MusterStoreTests",
             dependencies: [
-                "MusterStore", "MusterCore", "MusterTesting", "MusterDemo", "muster",
+                "MusterStore", "MusterCore", "MusterTesting", "MusterDemo", "MusterSync", "muster",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

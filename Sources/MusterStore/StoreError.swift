@@ -20,6 +20,8 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let conflict = Code("conflict")
         /// The request is not valid for this store (e.g. writing another hub's origin).
         public static let invalidRequest = Code("invalidRequest")
+        /// The origin is frozen: two of its checkpoints prove it forked its history.
+        public static let frozen = Code("frozen")
         public var description: String { name }
     }
 

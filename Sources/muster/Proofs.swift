@@ -87,7 +87,9 @@ extension Muster {
         func run() throws {
             let hub = try hub.open(writable: false)
             let progress = Progress(label: "verify")
-            let results = try LogVerifier(verifiers: [hub.origin: hub.verifier]).verify(hub.store) { origin, seq in
+            var keys = [hub.origin: hub.verifier]
+            for member in hub.roster?.hubs ?? [] where member.name != hub.origin { keys[member.name] = member.verifier }
+            let results = try LogVerifier(verifiers: keys).verify(hub.store) { origin, seq in
                 progress.update("\(origin): \(seq) entries")
             }
             progress.finish()
@@ -99,8 +101,26 @@ extension Muster {
                     for f in r.findings { print("  \(f)") }
                 }
             }
+            // Equivocation: each piece of evidence is re-checked against the roster, not taken on trust.
+            var forked: [String] = []
+            for stored in try hub.store.evidence() {
+                let origin = stored.evidence.origin
+                guard let key = keys[origin] else {
+                    print("EVIDENCE \(origin): held, but the origin is not on this hub's roster"); continue
+                }
+                do {
+                    try stored.evidence.verify(with: key)
+                    print("FORKED \(origin): evidence \(stored.evidence.id.prefix(16)) (from \(stored.source)) proves two inconsistent signed checkpoints; the origin is frozen")
+                    forked.append(origin)
+                } catch {
+                    print("EVIDENCE \(origin): does not verify: \(error)")
+                }
+            }
             if let first = results.lazy.compactMap(\.findings.first).first {
                 throw CoreError(.signature, "verification failed: \(first)")
+            }
+            if !forked.isEmpty {
+                throw CoreError(.signature, "verification failed: \(forked.joined(separator: ", ")) forked its history (see `muster peers`)")
             }
         }
     }

@@ -14,7 +14,7 @@ public struct NoteSigner: Sendable, CustomStringConvertible, CustomReflectable {
     public let type: NoteKeyType
     /// The 32-byte Ed25519 public key.
     public let publicKey: [UInt8]
-    private let seed: [UInt8]
+    let seed: [UInt8]  // internal: the signing paths of this module only
 
     private static let prefix = "PRIVATE+KEY+"
 

@@ -1,6 +1,7 @@
 import Foundation
 import Crypto
 public import MusterCore
+import Synchronization
 
 /// A hub on disk: its data directory, log store, subject key store and group committer.
 public final class Hub: Sendable {
@@ -20,6 +21,9 @@ public final class Hub: Sendable {
     public var isWritable: Bool { lock != nil }
     /// The read models.
     public let projections: ProjectionEngine
+    /// Bumped whenever the hub's heads may have changed (wakes sync long polls).
+    public let changes = ChangeSignal()
+    let rosterCache: Mutex<Roster?>
     private let committer: GroupCommitter
     private let lock: WriterLock?
     private let scheduler: ProjectionScheduler
@@ -38,6 +42,7 @@ public final class Hub: Sendable {
         committer = GroupCommitter(store: store, beforeCommit: { try keys.flushPending() })
         projections = try ProjectionEngine(store: store, writable: writable)
         scheduler = ProjectionScheduler(engine: projections)
+        rosterCache = Mutex(try directory.roster())
     }
 
     /// Brings the read models up to date now (after the background catch-up, if one runs).
@@ -62,6 +67,7 @@ public final class Hub: Sendable {
         let outcome = try await committer.append(AppendRequest(prepared, expectedSize: expectedSize))
         try afterAppend([prepared], [outcome])
         scheduleProjections()
+        changes.bump()
         return outcome
     }
 
@@ -88,6 +94,7 @@ public final class Hub: Sendable {
             }
         }
         scheduleProjections()
+        changes.bump()
         return outcomes
     }
 

@@ -19,6 +19,9 @@ extension SQLiteLogStore {
                               beforeCommit: () throws -> Void) throws -> [AppendOutcome] {
         try writer.withLock { state in
             guard var origin = state.origins[localOrigin] else { throw StoreError(.corrupt, "local origin row is missing") }
+            guard !state.frozen.contains(localOrigin) else {
+                throw StoreError(.frozen, "this hub's own log \(localOrigin) is frozen: its key signed a forked history (see `muster peers`); rotate the key and re-roster the hub")
+            }
             var clock = state.clock
             let startSize = origin.appender.size
             // Each request's seq and id, or nil when its expected size did not hold.

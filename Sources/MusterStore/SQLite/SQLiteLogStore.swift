@@ -18,6 +18,8 @@ public final class SQLiteLogStore: LogStore {
     struct WriterState: Sendable {
         var origins: [String: OriginState] = [:]
         var clock = HybridLogicalClock()
+        /// Origins frozen on evidence of equivocation: nothing more is appended to them.
+        var frozen: Set<String> = []
     }
 
     struct OriginState: Sendable {
@@ -50,6 +52,7 @@ public final class SQLiteLogStore: LogStore {
         }
         try pool.read { db in
             state.origins[origin] = try Self.loadOrigin(db, name: origin)
+            state.frozen = Set(try String.fetchAll(db, sql: "SELECT name FROM origin WHERE frozen_reason IS NOT NULL"))
             if let last = try Data.fetchOne(db, sql: """
                 SELECT bytes FROM entry WHERE origin_id = ? ORDER BY seq DESC LIMIT 1
                 """, arguments: [state.origins[origin]!.id]) {

@@ -39,6 +39,26 @@ enum HubSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2-sync") { db in
+            try db.execute(sql: """
+                CREATE TABLE evidence (
+                    id TEXT PRIMARY KEY,
+                    origin TEXT NOT NULL,
+                    json TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    found_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE peer_status (
+                    peer TEXT NOT NULL,
+                    origin TEXT NOT NULL,
+                    their_size INTEGER,
+                    last_error TEXT,
+                    last_ok_at INTEGER,
+                    updated_at INTEGER NOT NULL,
+                    PRIMARY KEY (peer, origin)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,92 @@
+import Foundation
+public import Logging
+import MusterCore
+public import MusterStore
+public import ServiceLifecycle
+import Synchronization
+
+/// Continuous sync while serving: one long-polling loop per roster hub other than this one. A
+/// loop waits on the peer's heads (`wait=20`), pulls whatever changed, and backs off on errors
+/// (1 s doubling to 30 s). The peer set follows the roster as it changes.
+public struct SyncService: Service {
+    let hub: Hub
+    let logger: Logger
+    /// Seconds a long poll waits at the peer.
+    public let pollWait: Int
+
+    /// A service syncing `hub` with every roster peer.
+    public init(hub: Hub, logger: Logger, pollWait: Int = 20) {
+        self.hub = hub
+        self.logger = logger
+        self.pollWait = pollWait
+    }
+
+    public func run() async throws {
+        let signer = try hub.directory.logSigner()
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                var running: [String: String] = [:]  // name → url
+                var tasks: [String: Task<Void, Never>] = [:]
+                while !Task.isCancelled {
+                    let peers = (hub.roster?.hubs ?? []).filter { $0.name != hub.origin && $0.url != nil }
+                    let wanted = Dictionary(uniqueKeysWithValues: peers.map { ($0.name, $0.url!) })
+                    for (name, url) in running where wanted[name] != url {
+                        tasks[name]?.cancel()
+                        tasks[name] = nil
+                        running[name] = nil
+                    }
+                    for (name, url) in wanted where running[name] == nil {
+                        let client = PeerClient(url: url, signer: signer)
+                        let task = Task { await self.follow(client, name: name) }
+                        tasks[name] = task
+                        running[name] = url
+                        group.addTask { await task.value }
+                    }
+                    try? await Task.sleep(for: .seconds(2))
+                }
+                for task in tasks.values { task.cancel() }
+            }
+        }
+    }
+
+    /// Follows one peer until cancelled.
+    func follow(_ peer: PeerClient, name: String) async {
+        let synchronizer = Synchronizer(hub: hub, logger: logger)
+        var since: String?
+        var backoff = 1.0
+        logger.info("following \(name) at \(peer.url)")
+        while !Task.isCancelled {
+            do {
+                let heads = try await peer.heads(wait: since == nil ? nil : pollWait, since: since)
+                if heads.token != since {
+                    let report = try await synchronizer.round(with: peer, name: name, heads: heads)
+                    if report.total > 0 { logger.info("pulled \(report.total) entries from \(name)") }
+                    // Retry soon when an origin failed, rather than wait for the peer to change.
+                    since = report.errors.isEmpty ? heads.token : nil
+                    if !report.errors.isEmpty { try await Task.sleep(for: .seconds(backoff)); backoff = min(30, backoff * 2) } else { backoff = 1 }
+                }
+            } catch is CancellationError {
+                return
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("sync with \(name): \(error)")
+                since = nil
+                try? await Task.sleep(for: .seconds(backoff))
+                backoff = min(30, backoff * 2)
+            }
+        }
+    }
+}
+
+/// A hub serving: the HTTP server and continuous sync as one service group, stopped gracefully
+/// by SIGTERM or SIGINT (in-flight requests finish; the log is always consistent on disk).
+public enum HubService {
+    /// Parses `host:port`.
+    public static func parseListen(_ text: String) throws -> (host: String, port: Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port),
+              colon > text.startIndex else {
+            throw SyncError(.malformed, "--listen '\(text)' must be host:port, e.g. 127.0.0.1:8440")
+        }
+        return (String(text[..<colon]), port)
+    }
+}

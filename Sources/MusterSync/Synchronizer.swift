@@ -1,0 +1,158 @@
+import Foundation
+public import Logging
+public import MusterCore
+public import MusterStore
+
+/// What one round of pulls from one peer did, per origin.
+public struct SyncRoundReport: Sendable {
+    /// Per origin: entries pulled this round.
+    public var pulled: [String: UInt64] = [:]
+    /// Per origin: what went wrong.
+    public var errors: [String: String] = [:]
+    /// Origins frozen this round.
+    public var frozen: [String] = []
+    /// Whether the round installed a newer roster.
+    public var rosterUpdated = false
+    /// Total entries pulled.
+    public var total: UInt64 { pulled.values.reduce(0, +) }
+}
+
+/// Runs the pull protocol against peers: heads, roster, evidence, then each origin's
+/// ``OriginPull`` with the I/O it asks for. Everything a peer sends is verified before it is kept.
+public struct Synchronizer: Sendable {
+    let hub: Hub
+    let logger: Logger
+    let batchSize: UInt64
+
+    /// A synchronizer for `hub`.
+    public init(hub: Hub, logger: Logger, batchSize: UInt64 = 8192) {
+        self.hub = hub
+        self.logger = logger
+        self.batchSize = batchSize
+    }
+
+    /// One round of pulls from `peer` (named `name` in statuses), starting from `heads` when the
+    /// caller already has them.
+    public func round(with peer: PeerClient, name: String, heads given: SyncWire.Heads? = nil) async throws -> SyncRoundReport {
+        var report = SyncRoundReport()
+        let heads: SyncWire.Heads
+        do {
+            if let given { heads = given } else { heads = try await peer.heads() }
+        } catch {
+            try? hub.store.recordPeerStatus(peer: name, origin: "", theirSize: nil, error: "\(error)")
+            throw error
+        }
+        guard let roster = hub.roster else {
+            throw SyncError(.roster, "this hub has no roster: install one with `muster roster install`")
+        }
+        if heads.rosterVersion > roster.version {
+            do {
+                report.rosterUpdated = try hub.installRoster(note: try await peer.roster())
+                if report.rosterUpdated { logger.notice("installed roster version \(heads.rosterVersion) from \(name)") }
+            } catch {
+                logger.warning("peer \(name) offers roster version \(heads.rosterVersion), refused: \(error)")
+            }
+        }
+        let frozenHere = try hub.store.frozenOrigins()
+        if heads.frozen.contains(where: { frozenHere[$0] == nil }) {
+            for evidence in try await peer.evidence() where try hub.store.frozenOrigins()[evidence.origin] == nil {
+                do {
+                    if try hub.freeze(evidence, source: name) {
+                        report.frozen.append(evidence.origin)
+                        logger.critical("origin \(evidence.origin) FROZEN: \(name) served evidence that it signed two inconsistent checkpoints")
+                    }
+                } catch {
+                    logger.error("peer \(name) served evidence against \(evidence.origin) that does not verify: \(error)")
+                }
+            }
+        }
+        for head in heads.heads {
+            do {
+                if let pulled = try await pull(head, from: peer, name: name, report: &report) { report.pulled[head.origin] = pulled }
+            } catch {
+                report.errors[head.origin] = "\(error)"
+                logger.error("sync \(head.origin) from \(name): \(error)")
+                try? hub.store.recordPeerStatus(peer: name, origin: head.origin, theirSize: nil, error: "\(error)")
+            }
+        }
+        try? hub.store.recordPeerStatus(peer: name, origin: "", theirSize: nil, error: nil)
+        return report
+    }
+
+    /// Pulls one origin toward the peer's head; returns entries pulled, or nil when skipped.
+    private func pull(_ head: SyncWire.Head, from peer: PeerClient, name: String, report: inout SyncRoundReport) async throws -> UInt64? {
+        let origin = head.origin
+        guard let key = hub.rosterKey(origin: origin) else {
+            logger.debug("peer \(name) holds \(origin), which is not a hub on the roster; ignored")
+            return nil
+        }
+        guard try hub.store.frozenOrigins()[origin] == nil else { return nil }
+        let target: SignedCheckpoint
+        switch try SignedCheckpoint.open(head.checkpoint, verifier: key) {
+        case .verified(let signed): target = signed
+        default:
+            throw SyncError(.verification, "the checkpoint the peer advertises for \(origin) is not signed by its roster key")
+        }
+        let status = try hub.store.origins().first { $0.origin == origin }
+        let startHeld = status?.size ?? 0
+        if origin == hub.origin && target.checkpoint.size > startHeld {
+            throw SyncError(.verification, "the peer holds a checkpoint of this hub's own log at size \(target.checkpoint.size), beyond the \(startHeld) entries it wrote")
+        }
+        let anchor = try hub.store.latestCheckpoint(origin: origin).map { OriginPull.Anchor(note: $0.note, size: $0.size, root: $0.rootHash) }
+        var machine = try OriginPull(target: target, held: startHeld, anchor: anchor, batchSize: batchSize)
+        var step = machine.start()
+        var prefetch: (start: UInt64, task: Task<SyncWire.Batch, any Error>)?
+        defer { prefetch?.task.cancel() }
+        var stale = 0
+        while true {
+            switch step {
+            case .fetchEntries(let start, let end):
+                let batch: SyncWire.Batch
+                if let p = prefetch, p.start == start { batch = try await p.task.value } else {
+                    prefetch?.task.cancel()
+                    batch = try await peer.batch(origin: origin, start: start, end: end, checkpointSize: target.checkpoint.size)
+                }
+                prefetch = nil
+                // Fetch the next batch while this one is checked and committed.
+                let size = target.checkpoint.size
+                if end < size {
+                    let next = min(size, end + batchSize)
+                    prefetch = (end, Task { try await peer.batch(origin: origin, start: end, end: next, checkpointSize: size) })
+                }
+                guard let sent = try? SignedCheckpoint(parsing: batch.checkpoint), sent.checkpoint == target.checkpoint else {
+                    step = .peerFaulty("the batch came with a checkpoint other than the one the peer advertised")
+                    continue
+                }
+                switch try await hub.acceptBatch(batch, target: target) {
+                case .appended(let newSize): step = machine.committed(size: newSize)
+                case .didNotVerify(let reason): step = machine.batchDidNotVerify(reason)
+                case .stale(let held):
+                    // Another pull (from another peer) moved this origin on: start again from there.
+                    stale += 1
+                    guard stale < 5 else { throw SyncError(.verification, "\(origin) keeps moving under this pull") }
+                    prefetch?.task.cancel()
+                    prefetch = nil
+                    let anchor = try hub.store.latestCheckpoint(origin: origin).map { OriginPull.Anchor(note: $0.note, size: $0.size, root: $0.rootHash) }
+                    machine = try OriginPull(target: target, held: held, anchor: anchor, batchSize: batchSize)
+                    step = machine.start()
+                }
+            case .checkLocal:
+                step = machine.localChecked(try hub.compareCheckpoint(target))
+            case .fetchConsistency(let from):
+                let proof = try await peer.consistency(origin: origin, from: from, to: target.checkpoint.size)
+                step = machine.consistencyArrived(oldRoot: proof.oldRoot, proof: proof.proof)
+            case .finished(let held):
+                try hub.store.recordPeerStatus(peer: name, origin: origin, theirSize: target.checkpoint.size, error: nil)
+                return held - startHeld
+            case .forked(let evidence):
+                try hub.freeze(evidence, source: "local")
+                report.frozen.append(origin)
+                logger.critical("origin \(origin) FROZEN: it signed checkpoints of sizes \(machine.anchorSize ?? 0) and \(target.checkpoint.size) that are not consistent; evidence kept and served to peers")
+                try hub.store.recordPeerStatus(peer: name, origin: origin, theirSize: target.checkpoint.size, error: "origin forked: frozen")
+                return machine.held - startHeld
+            case .peerFaulty(let reason):
+                throw SyncError(.verification, "rejected \(origin) from \(name): \(reason)")
+            }
+        }
+    }
+}
