@@ -27,6 +27,11 @@ public enum RequestSignature {
         public let signatureInput: String
         /// `Signature`.
         public let signature: String
+        /// Headers as received.
+        public init(signatureInput: String, signature: String) {
+            self.signatureInput = signatureInput
+            self.signature = signature
+        }
     }
 
     /// The RFC 9421 signature base.
