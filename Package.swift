@@ -83,6 +83,7 @@ let package = Package(
             dependencies: [
                 "MusterStore", "MusterCore", "MusterTesting", "MusterDemo", "MusterSync", "muster",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -16,9 +16,31 @@ public struct PeerError: Error, Sendable, CustomStringConvertible {
     public var description: String { "peer \(peer): \(reason)" }
 }
 
+/// What the pull protocol asks of a peer. ``PeerClient`` speaks it over HTTP; tests wrap it to
+/// play peers that lie.
+public protocol SyncPeer: Sendable {
+    /// The peer's base URL, for messages.
+    var url: String { get }
+    /// The peer's heads (a long poll with `wait` and `since`).
+    func heads(wait: Int?, since: String?) async throws -> SyncWire.Heads
+    /// Entries `start..<end` of `origin` with a proof to the checkpoint of `checkpointSize`.
+    func batch(origin: String, start: UInt64, end: UInt64, checkpointSize: UInt64) async throws -> SyncWire.Batch
+    /// The peer's root at `from` and a consistency proof to `to`.
+    func consistency(origin: String, from: UInt64, to: UInt64) async throws -> SyncWire.Consistency
+    /// The evidence of equivocation the peer holds.
+    func evidence() async throws -> [EquivocationEvidence]
+    /// The peer's signed roster.
+    func roster() async throws -> String
+}
+
+extension SyncPeer {
+    /// The peer's heads now.
+    public func heads() async throws -> SyncWire.Heads { try await heads(wait: nil, since: nil) }
+}
+
 /// The client side of the sync protocol: every request signed with this hub's key (RFC 9421,
 /// see ``RequestSignature``), every reply size-capped and parsed strictly.
-public struct PeerClient: Sendable {
+public struct PeerClient: SyncPeer {
     /// The peer's base URL (`http://host:port`).
     public let url: String
     let signer: NoteSigner
@@ -35,7 +57,7 @@ public struct PeerClient: Sendable {
 
     /// The peer's heads; with `wait`, the peer holds the reply until its heads differ from `since`
     /// or `wait` seconds pass (a long poll: how a hub hears of new entries within a second).
-    public func heads(wait: Int? = nil, since: String? = nil) async throws -> SyncWire.Heads {
+    public func heads(wait: Int?, since: String?) async throws -> SyncWire.Heads {
         var query: [(String, String)] = []
         if let wait { query.append(("wait", String(wait))) }
         if let since { query.append(("since", since)) }

@@ -7,18 +7,21 @@ import Synchronization
 
 /// Continuous sync while serving: one long-polling loop per roster hub other than this one. A
 /// loop waits on the peer's heads (`wait=20`), pulls whatever changed, and backs off on errors
-/// (1 s doubling to 30 s). The peer set follows the roster as it changes.
+/// (1 s doubling to 10 s). The peer set follows the roster as it changes.
 public struct SyncService: Service {
     let hub: Hub
     let logger: Logger
     /// Seconds a long poll waits at the peer.
     public let pollWait: Int
+    /// When set, follow only roster hubs at these URLs (a hub behind a firewall, a relay topology).
+    public let only: Set<String>?
 
-    /// A service syncing `hub` with every roster peer.
-    public init(hub: Hub, logger: Logger, pollWait: Int = 20) {
+    /// A service syncing `hub` with every roster peer (or only those at `only`).
+    public init(hub: Hub, logger: Logger, pollWait: Int = 20, only: Set<String>? = nil) {
         self.hub = hub
         self.logger = logger
         self.pollWait = pollWait
+        self.only = only
     }
 
     public func run() async throws {
@@ -28,7 +31,9 @@ public struct SyncService: Service {
                 var running: [String: String] = [:]  // name → url
                 var tasks: [String: Task<Void, Never>] = [:]
                 while !Task.isCancelled {
-                    let peers = (hub.roster?.hubs ?? []).filter { $0.name != hub.origin && $0.url != nil }
+                    let peers = (hub.roster?.hubs ?? []).filter { m in
+                        m.name != hub.origin && m.url != nil && (only.map { $0.contains(m.url!) } ?? true)
+                    }
                     let wanted = Dictionary(uniqueKeysWithValues: peers.map { ($0.name, $0.url!) })
                     for (name, url) in running where wanted[name] != url {
                         tasks[name]?.cancel()
@@ -63,7 +68,7 @@ public struct SyncService: Service {
                     if report.total > 0 { logger.info("pulled \(report.total) entries from \(name)") }
                     // Retry soon when an origin failed, rather than wait for the peer to change.
                     since = report.errors.isEmpty ? heads.token : nil
-                    if !report.errors.isEmpty { try await Task.sleep(for: .seconds(backoff)); backoff = min(30, backoff * 2) } else { backoff = 1 }
+                    if !report.errors.isEmpty { try await Task.sleep(for: .seconds(backoff)); backoff = min(10, backoff * 2) } else { backoff = 1 }
                 }
             } catch is CancellationError {
                 return
@@ -72,7 +77,7 @@ public struct SyncService: Service {
                 logger.warning("sync with \(name): \(error)")
                 since = nil
                 try? await Task.sleep(for: .seconds(backoff))
-                backoff = min(30, backoff * 2)
+                backoff = min(10, backoff * 2)
             }
         }
     }

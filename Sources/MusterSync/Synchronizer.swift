@@ -33,7 +33,7 @@ public struct Synchronizer: Sendable {
 
     /// One round of pulls from `peer` (named `name` in statuses), starting from `heads` when the
     /// caller already has them.
-    public func round(with peer: PeerClient, name: String, heads given: SyncWire.Heads? = nil) async throws -> SyncRoundReport {
+    public func round(with peer: some SyncPeer, name: String, heads given: SyncWire.Heads? = nil) async throws -> SyncRoundReport {
         var report = SyncRoundReport()
         let heads: SyncWire.Heads
         do {
@@ -80,7 +80,7 @@ public struct Synchronizer: Sendable {
     }
 
     /// Pulls one origin toward the peer's head; returns entries pulled, or nil when skipped.
-    private func pull(_ head: SyncWire.Head, from peer: PeerClient, name: String, report: inout SyncRoundReport) async throws -> UInt64? {
+    private func pull(_ head: SyncWire.Head, from peer: some SyncPeer, name: String, report: inout SyncRoundReport) async throws -> UInt64? {
         let origin = head.origin
         guard let key = hub.rosterKey(origin: origin) else {
             logger.debug("peer \(name) holds \(origin), which is not a hub on the roster; ignored")
@@ -151,7 +151,7 @@ public struct Synchronizer: Sendable {
                 try hub.store.recordPeerStatus(peer: name, origin: origin, theirSize: target.checkpoint.size, error: "origin forked: frozen")
                 return machine.held - startHeld
             case .peerFaulty(let reason):
-                throw SyncError(.verification, "rejected \(origin) from \(name): \(reason)")
+                throw SyncError(.verification, "rejected: \(reason)")
             }
         }
     }

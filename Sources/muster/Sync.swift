@@ -29,6 +29,9 @@ extension Muster {
         @Flag(name: .customLong("no-sync"), help: "Serve only; do not pull from peers.")
         var noSync = false
 
+        @Option(help: "Follow only the roster hub at this URL (repeatable; default: every roster hub).")
+        var follow: [String] = []
+
         func run() async throws {
             let (host, port) = try HubService.parseListen(listen)
             let hub = try hub.open(writable: true)
@@ -36,7 +39,8 @@ extension Muster {
             let logger = stderrLogger("muster.serve")
             if hub.roster == nil { logger.warning("no roster installed: peers cannot sync with this hub until `muster roster install`") }
             let origin = hub.origin
-            try await HubService.run(hub: hub, host: host, port: port, sync: !noSync, logger: logger) { bound in
+            let only = follow.isEmpty ? nil : Set(follow)
+            try await HubService.run(hub: hub, host: host, port: port, sync: !noSync, follow: only, logger: logger) { bound in
                 FileHandle.standardOutput.write(Data("serving \(origin) on http://\(host):\(bound)\n".utf8))
             }
         }

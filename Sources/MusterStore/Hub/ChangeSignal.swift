@@ -6,6 +6,7 @@ public final class ChangeSignal: Sendable {
         var version: UInt64 = 0
         var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
         var nextID: UInt64 = 0
+        var closed = false
     }
     private let state = Mutex(State())
 
@@ -25,6 +26,12 @@ public final class ChangeSignal: Sendable {
         for w in waiters { w.resume() }
     }
 
+    /// Wakes every waiter now and makes later waits return at once (the server is shutting down).
+    public func close() {
+        state.withLock { $0.closed = true }
+        bump()
+    }
+
     /// Returns after a change beyond `version`, or after `seconds`, whichever comes first.
     public func wait(after version: UInt64, seconds: Double) async {
         let id = state.withLock { s -> UInt64 in s.nextID += 1; return s.nextID }
@@ -32,7 +39,7 @@ public final class ChangeSignal: Sendable {
             group.addTask {
                 await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                     let resumeNow = self.state.withLock { s -> Bool in
-                        if s.version > version { return true }
+                        if s.version > version || s.closed { return true }
                         s.waiters[id] = c
                         return false
                     }

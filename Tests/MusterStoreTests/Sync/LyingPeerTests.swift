@@ -1,0 +1,69 @@
+import Foundation
+import Logging
+import MusterCore
+import MusterStore
+import MusterSync
+import MusterTesting
+import Testing
+
+/// A peer that serves a real hub's answers, altered.
+struct LyingPeer: SyncPeer {
+    enum Lie: String, CaseIterable, Sendable { case duplicated, reordered, truncated, tamperedBytes, tamperedValue, wrongCheckpoint }
+    let honest: PeerClient
+    let lie: Lie
+    var url: String { honest.url }
+
+    func heads(wait: Int?, since: String?) async throws -> SyncWire.Heads { try await honest.heads(wait: wait, since: since) }
+    func consistency(origin: String, from: UInt64, to: UInt64) async throws -> SyncWire.Consistency {
+        try await honest.consistency(origin: origin, from: from, to: to)
+    }
+    func evidence() async throws -> [EquivocationEvidence] { try await honest.evidence() }
+    func roster() async throws -> String { try await honest.roster() }
+
+    func batch(origin: String, start: UInt64, end: UInt64, checkpointSize: UInt64) async throws -> SyncWire.Batch {
+        let b = try await honest.batch(origin: origin, start: start, end: end, checkpointSize: checkpointSize)
+        var entries = b.entries, checkpoint = b.checkpoint
+        switch lie {
+        case .duplicated: entries[3] = entries[2]
+        case .reordered: entries.swapAt(1, 4)
+        case .truncated: entries.removeLast()
+        case .tamperedBytes: entries[5][entries[5].count / 2] ^= 0x01
+        case .tamperedValue:
+            // Still a valid, canonical entry: only the amount differs.
+            let text = String(decoding: entries[5], as: UTF8.self)
+            entries[5] = Array(text.replacingOccurrences(of: #""minor":105"#, with: #""minor":999"#).utf8)
+        case .wrongCheckpoint:
+            checkpoint = checkpoint.replacingOccurrences(of: "\n\(checkpointSize)\n", with: "\n\(checkpointSize + 1)\n")
+        }
+        return SyncWire.Batch(origin: b.origin, start: b.start, checkpoint: checkpoint, proof: b.proof, entries: entries)
+    }
+}
+
+/// A peer that duplicates, reorders, truncates or alters a batch is refused with a clear reason,
+/// nothing of the batch is kept, and an honest peer then brings the hub up to date.
+@Suite(.serialized) struct LyingPeerTests {
+    @Test func alteredBatchesAreRejectedAndNothingPartialIsKept() async throws {
+        let m = try Movement(["a", "c"])
+        try m.start("a")
+        _ = try await m.recordMany(at: "a", count: 10, parallel: 1)
+        let c = try Hub(directory: DataDirectory(path: m.dir("c")))
+        let signer = try c.directory.logSigner()
+        let honest = PeerClient(url: m.url("a"), signer: signer)
+        let logger = Logger(label: "test")
+        for lie in LyingPeer.Lie.allCases {
+            let report = try await Synchronizer(hub: c, logger: logger).round(with: LyingPeer(honest: honest, lie: lie), name: "liar")
+            let error = report.errors[m.origin("a")] ?? ""
+            #expect(!error.isEmpty, "\(lie) was accepted")
+            #expect(error.contains("rejected") || error.contains("not a valid entry"), "\(lie): \(error)")
+            #expect(try c.store.origins().first { $0.origin == m.origin("a") }?.size ?? 0 == 0, "\(lie) left entries behind")
+        }
+        let report = try await Synchronizer(hub: c, logger: logger).round(with: honest, name: "a")
+        #expect(report.pulled[m.origin("a")] == 10 && report.errors.isEmpty, "\(report.errors)")
+        try c.settleProjections()
+        let advertised = try await m.heads("a").first { $0.origin == m.origin("a") }?.checkpoint
+        #expect(advertised == (try c.store.latestCheckpoint(origin: m.origin("a"))?.note))
+        // Unsigned and stranger requests are refused by the server.
+        let stranger = try NoteSigner.generate(name: "sync.test/hub/stranger")
+        await #expect(throws: PeerError.self) { try await PeerClient(url: m.url("a"), signer: stranger).heads() }
+    }
+}
