@@ -3,12 +3,14 @@ import Foundation
 import MusterCore
 import MusterDemo
 import MusterStore
+import MusterSync
+import Logging
 
 extension Muster {
     /// `muster demo`: the main job, end to end on synthetic data.
     struct Demo: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run a hub on synthetic data: record, restart, verify, prove a donation, erase a member.")
+            abstract: "Run a hub on synthetic data (record, restart, verify, prove a donation, erase a member), then three hubs on loopback in sync.")
 
         @Option(help: "Number of synthetic members.")
         var members = 300
@@ -45,6 +47,21 @@ extension Muster {
             print("latest signed checkpoint:")
             print(report.checkpoint, terminator: "")
             if !temporary { print("\nthe hub is kept in \(path): try `muster log --data-dir \(path)`") }
+
+            print("\nMuster demo, part two: three regional hubs on loopback keep every hub's log in sync\n")
+            let movementDir = URL(fileURLWithPath: path + "-movement")
+            defer { if temporary { try? FileManager.default.removeItem(at: movementDir) } }
+            let three = try await MovementDemo(drafts: SyntheticMovement(.init(members: members, seed: seed &+ 1)).events.map(\.draft),
+                                               directory: movementDir, logger: stderrLogger("muster.demo", level: .error)).run()
+            for line in three.lines { print("  ok  \(line)") }
+            let origins = three.hubs.flatMap { $0.held.keys }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.sorted()
+            var table = ReportTable(title: "\nentries each hub holds, per origin, and its read-model digest",
+                                    columns: ["hub"] + origins.map { String($0.split(separator: "/").last ?? "") } + ["digest"])
+            for hub in three.hubs {
+                table.rows.append([.text(hub.name)] + origins.map { .integer(Int64(hub.held[$0] ?? 0)) } + [.text(String(hub.digest.prefix(16)) + "…")])
+            }
+            print(table.text, terminator: "")
+            if !temporary { print("the three hubs are kept in \(movementDir.path)") }
         }
     }
 }
