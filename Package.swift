@@ -77,7 +77,14 @@ let package = Package(
             ]
         ),
         // Benchmarks (Tools/bench/run drives it).
-        .executableTarget(name: "muster-bench", dependencies: ["MusterCore", "MusterStore"], path: "Tools/bench/Sources/muster-bench"),
+        .executableTarget(
+            name: "muster-bench",
+            dependencies: [
+                "MusterCore", "MusterStore", "MusterSync",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tools/bench/Sources/muster-bench"),
         .testTarget(
             name: "MusterStoreTests",
             dependencies: [

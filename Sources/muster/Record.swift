@@ -37,18 +37,20 @@ extension Muster {
         func run() async throws {
             if json != nil && !fields.isEmpty { throw ValidationError("give fields either as --name value pairs or with --json, not both") }
             let schema = try EventCatalog.latest(type: type).schema
-            var (payload, personal) = try json.map { try jsonFields($0, schema: schema) }
-                ?? FieldInput(schema: schema).parse(try pairs())
-            let hub = try hub.open(writable: true)
-            var subjectID = try subject.map { try SubjectID($0) }
-            if subjectID == nil && schema.type == MemberJoined.schema.type { subjectID = SubjectID.generate() }
-            if let email = personal["email"]?.stringValue, schema.clear.contains(where: { $0.name == "emailIndex" }),
-               payload["emailIndex"] == nil, case .object(var clear) = payload {
-                clear["emailIndex"] = .string(hub.blindIndex.email(email))
-                payload = .object(clear)
+            let fields: JSONValue
+            let source: String
+            if let json {
+                fields = try readJSON(json)
+                source = "--json \(json)"
+            } else {
+                let (payload, personal) = try FieldInput(schema: schema).parse(try pairs())
+                fields = .object((payload.objectValue ?? [:]).merging(personal.objectValue ?? [:]) { a, _ in a })
+                source = "fields"
             }
-            let draft = EntryDraft(type: schema.type, typeVersion: schema.version, subject: subjectID, operatorID: operatorID,
-                                   payload: payload, personal: personal == .object([:]) ? nil : personal)
+            let hub = try hub.open(writable: true)
+            let draft = try EntryDraft(type: schema.type, subject: try subject.map { try SubjectID($0) }, operatorID: operatorID,
+                                       fields: fields, blindIndex: hub.blindIndex, source: source)
+            let subjectID = draft.subject
             switch try await hub.record(draft, expectedSize: expectSize) {
             case .appended(let seq, let id, _):
                 print("recorded \(schema.type) \(id) seq \(seq)\(subjectID.map { " subject \($0)" } ?? "")")
@@ -82,27 +84,15 @@ extension Muster {
             return out
         }
 
-        private func jsonFields(_ source: String, schema: EventSchema) throws -> (JSONValue, JSONValue) {
+        private func readJSON(_ source: String) throws -> JSONValue {
             let data: Data
             if source == "-" { data = FileHandle.standardInput.readDataToEndOfFile() } else {
                 guard let d = FileManager.default.contents(atPath: source) else { throw ValidationError("--json: cannot read \(source)") }
                 data = d
             }
-            let value: JSONValue
-            do { value = try CanonicalJSON.parse(Array(data)) } catch {
+            do { return try CanonicalJSON.parse(Array(data)) } catch {
                 throw ValidationError("--json \(source): not valid JSON: \(error)")
             }
-            guard case .object(let members) = value else { throw ValidationError("--json \(source): expected a JSON object of fields") }
-            var clear: [String: JSONValue] = [:], personal: [String: JSONValue] = [:]
-            for (name, v) in members {
-                if schema.clear.contains(where: { $0.name == name }) { clear[name] = v }
-                else if schema.personal.contains(where: { $0.name == name }) { personal[name] = v }
-                else {
-                    let known = (schema.clear + schema.personal).map(\.name).joined(separator: ", ")
-                    throw ValidationError("--json \(source): \(schema.type) has no field '\(name)'; its fields are: \(known)")
-                }
-            }
-            return (.object(clear), .object(personal))
         }
     }
 }

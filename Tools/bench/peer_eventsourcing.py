@@ -5,6 +5,7 @@ doing the same work as muster-bench. Each workload prints one JSON line on stdou
     peer_eventsourcing.py bulk-append       --events N --dir D [--batch 1000]
     peer_eventsourcing.py concurrent-append --events N --dir D [--writers 64]
     peer_eventsourcing.py replay            --events N --dir D [--batch 1000]
+    peer_eventsourcing.py copy              --events N --dir D [--batch 1000]
 
 Durability: the library opens its SQLite file in WAL mode; we also set `PRAGMA synchronous=FULL`
 on every connection it makes (the same setting Muster uses) and report what SQLite says back.
@@ -245,9 +246,46 @@ def replay(events: int, dbname: str, batch: int) -> None:
           "what": "select_notifications in pages of 10,000, each mapped to its domain event (no projection)"})
 
 
+def copy(events: int, dbname: str, batch: int) -> None:
+    """Appends `events` as bulk-append does (not timed), then copies them, in order, into a second
+    recorder in another SQLite file, `batch` per transaction: what a follower that replicates a
+    log does, without a network or any verification."""
+    Member, Movement = domain()
+    app = Movement()
+    members = (events + 1) // 2
+    per_save = max(1, batch // 2)
+    for first in range(0, members, per_save):
+        aggregates = []
+        for m in range(first, min(members, first + per_save)):
+            a = Member(**member_args(m))
+            if 2 * m + 1 < events:
+                a.donate(**donation_args(m))
+            aggregates.append(a)
+        app.save(*aggregates)
+    target = Movement(env={"SQLITE_DBNAME": dbname + ".copy"})
+    with open("/proc/self/clear_refs", "w") as f:  # reset VmHWM: the copy's own peak follows
+        f.write("5")
+    started = time.perf_counter()
+    copied, start = 0, 1
+    while True:
+        page = app.recorder.select_notifications(start=start, limit=batch)
+        if not page:
+            break
+        target.recorder.insert_events(page)
+        copied += len(page)
+        start = page[-1].id + 1
+    elapsed = time.perf_counter() - started
+    held = len(target.recorder.select_notifications(start=1, limit=events + 1))
+    if copied != events or held != events:
+        raise SystemExit(f"peer copied {copied} events and holds {held}, expected {events}")
+    emit({"workload": "sync", "impl": "eventsourcing", "events": events, "seconds": round(elapsed, 3),
+          "events_per_second": round(events / elapsed, 1), "peak_rss_kb_phase": peak_rss_kb(),
+          "what": f"select_notifications from one SQLite recorder, insert_events into another, {batch} per transaction"})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("workload", choices=["bulk-append", "concurrent-append", "replay"])
+    parser.add_argument("workload", choices=["bulk-append", "concurrent-append", "replay", "copy"])
     parser.add_argument("--events", type=int, required=True)
     parser.add_argument("--dir", required=True)
     parser.add_argument("--batch", type=int, default=1000)
@@ -262,6 +300,8 @@ def main() -> None:
         bulk_append(args.events, dbname, args.batch)
     elif args.workload == "replay":
         replay(args.events, dbname, args.batch)
+    elif args.workload == "copy":
+        copy(args.events, dbname, args.batch)
     else:
         concurrent_append(args.events, dbname, args.writers)
 

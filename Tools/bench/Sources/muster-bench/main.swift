@@ -3,12 +3,17 @@
 //   muster-bench bulk-append       --events N [--chunk 4096] --dir D
 //   muster-bench concurrent-append --events N [--writers 64] --dir D
 //   muster-bench profile-bulk      --events N [--chunk 4096] --dir D   (where the bulk time goes)
+//   muster-bench replay            --events N [--chunk 4096] --dir D
+//   muster-bench sync              --events N [--chunk 4096] --dir D   (a hub pulls N entries from a peer)
 //
 // D must not exist or be empty: a new hub is created there.
 import Foundation
 import MusterCore
 import MusterStore
+import MusterSync
+import Logging
 import Synchronization
+import ServiceLifecycle
 
 struct Options {
     var command = ""
@@ -40,7 +45,7 @@ enum BenchError: Error, CustomStringConvertible {
     case failed(String)
     var description: String {
         switch self {
-        case .usage: "usage: muster-bench bulk-append|concurrent-append|profile-bulk|replay --events N [--writers W] [--chunk C] --dir D"
+        case .usage: "usage: muster-bench bulk-append|concurrent-append|profile-bulk|replay|sync --events N [--writers W] [--chunk C] --dir D"
         case .failed(let why): why
         }
     }
@@ -137,6 +142,65 @@ func replay(_ o: Options) async throws {
           ("events_per_second", Double(o.events) / report.seconds), ("peak_rss_kb_phase", peakRSSKB()),
           ("rss_kb_before_phase", setupRSS), ("read_model_rows", Int(digests.last!.rows)),
           ("projections", report.projections.joined(separator: " ")), ("phases", phases.summary)])
+}
+
+/// Sync: hub A holds `events` entries (bulk-appended first, not timed) and serves on loopback;
+/// hub B, under one roster, pulls them all over HTTP — every request signed, every entry checked
+/// (canonical, schema-valid, in place), the tree recomputed and proven against A's signed
+/// checkpoint, one transaction per batch — then catches its read models up. Both hubs run in this
+/// process, so the peak memory counts A's serving too.
+func syncPull(_ o: Options) async throws {
+    let root = try NoteSigner.generate(name: "bench.example.org")
+    let a = try Hub.create(directory: DataDirectory(path: o.dir + "/a"), origin: "bench.example.org/hub/a")
+    let b = try Hub.create(directory: DataDirectory(path: o.dir + "/b"), origin: "bench.example.org/hub/b")
+    let factory = DraftFactory(blindIndex: a.blindIndex)
+    var next = 0
+    while next < o.events {
+        let end = min(o.events, next + o.chunk)
+        for outcome in try await a.recordBulk(try (next..<end).map { try factory.draft($0) }, chunk: o.chunk) { try check(outcome) }
+        next = end
+    }
+    try a.settleProjections()
+    var logger = Logger(label: "bench")
+    logger.logLevel = .error
+    let port = Mutex<Int?>(nil)
+    let services = HubService.services(hub: a, host: "127.0.0.1", port: 0, sync: false, logger: logger) { p in port.withLock { $0 = p } }
+    let group = ServiceGroupRunner(services: services, logger: logger)
+    defer { Task { await group.stop() } }
+    while port.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(5)) }
+    let url = "http://127.0.0.1:\(port.withLock { $0 }!)"
+    let note = try Roster(movement: root.name, version: 1, members: [
+        Roster.Member(name: a.origin, verifier: a.verifier, url: url, role: .hub),
+        Roster.Member(name: b.origin, verifier: b.verifier, url: nil, role: .hub),
+    ]).sign(with: root)
+    try a.installRoster(note: note, root: root.verifier)
+    try b.installRoster(note: note, root: root.verifier)
+    resetPeakRSS()
+    let clock = ContinuousClock()
+    let started = clock.now
+    let report = try await Synchronizer(hub: b, logger: logger).round(with: PeerClient(url: url, signer: try b.directory.logSigner()), name: "a")
+    let pulled = clock.now
+    try b.settleProjections()
+    let caughtUp = clock.now
+    let elapsed = seconds(caughtUp - started)
+    guard report.errors.isEmpty, report.total == UInt64(o.events) else {
+        throw BenchError.failed("pulled \(report.total) of \(o.events): \(report.errors)")
+    }
+    let same = try a.projections.digests().last?.hex == b.projections.digests().last?.hex
+    emit([("workload", "sync"), ("impl", "muster"), ("events", o.events), ("seconds", elapsed),
+          ("events_per_second", Double(o.events) / elapsed), ("pull_seconds", seconds(pulled - started)),
+          ("catch_up_seconds", seconds(caughtUp - pulled)), ("peak_rss_kb_phase", peakRSSKB()),
+          ("read_models_match", same ? "yes" : "NO")])
+}
+
+/// Runs services in the background until stopped.
+final class ServiceGroupRunner: Sendable {
+    let group: ServiceGroup
+    init(services: [any Service], logger: Logger) {
+        group = ServiceGroup(services: services, logger: logger)
+        Task { [group] in try await group.run() }
+    }
+    func stop() async { await group.triggerGracefulShutdown() }
 }
 
 /// Time spent in each phase a rebuild reports, in order.
@@ -276,6 +340,7 @@ do {
     case "concurrent-append": try await concurrentAppend(options)
     case "profile-bulk": try await profileBulk(options)
     case "replay": try await replay(options)
+    case "sync": try await syncPull(options)
     default: throw BenchError.usage
     }
 } catch {
