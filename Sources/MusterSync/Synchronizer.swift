@@ -35,15 +35,15 @@ public struct Synchronizer: Sendable {
     /// caller already has them.
     public func round(with peer: some SyncPeer, name: String, heads given: SyncWire.Heads? = nil) async throws -> SyncRoundReport {
         var report = SyncRoundReport()
+        guard let roster = hub.roster else {
+            throw SyncError(.roster, "this hub has no roster: install one with `muster roster install`")
+        }
         let heads: SyncWire.Heads
         do {
             if let given { heads = given } else { heads = try await peer.heads() }
         } catch {
             try? hub.store.recordPeerStatus(peer: name, origin: "", theirSize: nil, error: "\(error)")
             throw error
-        }
-        guard let roster = hub.roster else {
-            throw SyncError(.roster, "this hub has no roster: install one with `muster roster install`")
         }
         if heads.rosterVersion > roster.version {
             do {
