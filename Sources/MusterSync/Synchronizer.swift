@@ -66,9 +66,15 @@ public struct Synchronizer: Sendable {
                 }
             }
         }
-        for head in heads.heads {
+        // What this hub holds, read once per round (heads name each origin once; a pull that
+        // meets a concurrent one rereads its origin's size).
+        let held = Dictionary(uniqueKeysWithValues: try hub.store.origins().map { ($0.origin, $0.size) })
+        let frozen = try hub.store.frozenOrigins()
+        for head in heads.heads where frozen[head.origin] == nil {
             do {
-                if let pulled = try await pull(head, from: peer, name: name, report: &report) { report.pulled[head.origin] = pulled }
+                if let pulled = try await pull(head, held: held[head.origin] ?? 0, from: peer, name: name, report: &report) {
+                    report.pulled[head.origin] = pulled
+                }
             } catch {
                 report.errors[head.origin] = "\(error)"
                 logger.error("sync \(head.origin) from \(name): \(error)")
@@ -80,26 +86,23 @@ public struct Synchronizer: Sendable {
     }
 
     /// Pulls one origin toward the peer's head; returns entries pulled, or nil when skipped.
-    private func pull(_ head: SyncWire.Head, from peer: some SyncPeer, name: String, report: inout SyncRoundReport) async throws -> UInt64? {
+    private func pull(_ head: SyncWire.Head, held startHeld: UInt64, from peer: some SyncPeer, name: String,
+                      report: inout SyncRoundReport) async throws -> UInt64? {
         let origin = head.origin
         guard let key = hub.rosterKey(origin: origin) else {
             logger.debug("peer \(name) holds \(origin), which is not a hub on the roster; ignored")
             return nil
         }
-        guard try hub.store.frozenOrigins()[origin] == nil else { return nil }
         let target: SignedCheckpoint
         switch try SignedCheckpoint.open(head.checkpoint, verifier: key) {
         case .verified(let signed): target = signed
         default:
             throw SyncError(.verification, "the checkpoint the peer advertises for \(origin) is not signed by its roster key")
         }
-        let status = try hub.store.origins().first { $0.origin == origin }
-        let startHeld = status?.size ?? 0
         if origin == hub.origin && target.checkpoint.size > startHeld {
             throw SyncError(.verification, "the peer holds a checkpoint of this hub's own log at size \(target.checkpoint.size), beyond the \(startHeld) entries it wrote")
         }
-        let anchor = try hub.store.latestCheckpoint(origin: origin).map { OriginPull.Anchor(note: $0.note, size: $0.size, root: $0.rootHash) }
-        var machine = try OriginPull(target: target, held: startHeld, anchor: anchor, batchSize: batchSize)
+        var machine = try OriginPull(target: target, held: startHeld, anchor: try anchor(origin), batchSize: batchSize)
         var step = machine.start()
         var prefetch: (start: UInt64, task: Task<SyncWire.Batch, any Error>)?
         defer { prefetch?.task.cancel() }
@@ -132,8 +135,7 @@ public struct Synchronizer: Sendable {
                     guard stale < 5 else { throw SyncError(.verification, "\(origin) keeps moving under this pull") }
                     prefetch?.task.cancel()
                     prefetch = nil
-                    let anchor = try hub.store.latestCheckpoint(origin: origin).map { OriginPull.Anchor(note: $0.note, size: $0.size, root: $0.rootHash) }
-                    machine = try OriginPull(target: target, held: held, anchor: anchor, batchSize: batchSize)
+                    machine = try OriginPull(target: target, held: held, anchor: try anchor(origin), batchSize: batchSize)
                     step = machine.start()
                 }
             case .checkLocal:
@@ -154,5 +156,10 @@ public struct Synchronizer: Sendable {
                 throw SyncError(.verification, "rejected: \(reason)")
             }
         }
+    }
+
+    /// The latest checkpoint this hub stored for `origin`, as the pull's anchor.
+    private func anchor(_ origin: String) throws -> OriginPull.Anchor? {
+        try hub.store.latestCheckpoint(origin: origin).map { OriginPull.Anchor(note: $0.note, size: $0.size, root: $0.rootHash) }
     }
 }

@@ -55,9 +55,7 @@ extension Muster {
                 let verifier: NoteVerifier
                 do { verifier = try NoteVerifier(vkey: vkey) } catch { throw InputError("--vkey: \(error)") }
                 let member = try Roster.Member(name: name, verifier: verifier, url: url, role: role)
-                let updated = try Roster(movement: roster.movement, version: roster.version,
-                                         members: roster.members.filter { $0.name != name } + [member])
-                try writeDraft(updated, to: draft)
+                try writeDraft(try roster.setting(member), to: draft)
                 print("\(roster.member(name) == nil ? "added" : "replaced") \(name) (\(role.rawValue)) in \(draft)")
             }
         }
@@ -77,7 +75,7 @@ extension Muster {
                 var roster = try readDraft(draft)
                 if let version {
                     guard version >= 1 else { throw InputError("--version must be ≥ 1") }
-                    roster = try Roster(movement: roster.movement, version: version, members: roster.members)
+                    roster = try roster.at(version: version)
                 }
                 guard let text = try? String(contentsOfFile: rootKey, encoding: .utf8) else { throw InputError("cannot read \(rootKey)") }
                 let signer: NoteSigner

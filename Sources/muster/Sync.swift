@@ -82,7 +82,8 @@ extension Muster {
             var table = ReportTable(title: "peers of \(hub.origin)", columns: ["peer", "origin", "theirs", "ours", "lag", "last ok", "last error"])
             for s in try hub.store.peerStatuses() {
                 let our = s.origin.isEmpty ? nil : ours[s.origin] ?? 0
-                let lag = zip2(s.theirSize, our).map { $0 > $1 ? String($0 - $1) : "0" } ?? ""
+                var lag = ""
+                if let theirs = s.theirSize, let our { lag = String(theirs > our ? theirs - our : 0) }
                 table.rows.append([.text(s.peer), .text(s.origin.isEmpty ? "(peer)" : s.origin), .text(s.theirSize.map(String.init) ?? ""),
                                    .text(our.map(String.init) ?? ""), .text(lag),
                                    .text(s.lastOK.map { Timestamp(unixMillis: $0).description } ?? "never"),
@@ -93,11 +94,6 @@ extension Muster {
             for e in try hub.store.evidence() {
                 print("evidence \(e.evidence.id.prefix(16)) against \(e.evidence.origin) from \(e.source) at \(Timestamp(unixMillis: e.foundAt))")
             }
-        }
-
-        private func zip2(_ a: UInt64?, _ b: UInt64?) -> (UInt64, UInt64)? {
-            guard let a, let b else { return nil }
-            return (a, b)
         }
     }
 

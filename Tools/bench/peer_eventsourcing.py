@@ -135,12 +135,11 @@ def emit(fields) -> None:  # type: ignore[no-untyped-def]
     print(json.dumps(fields, separators=(",", ":")), flush=True)
 
 
-def bulk_append(events: int, dbname: str, batch: int) -> None:
-    Member, Movement = domain()
-    app = Movement()
+def save_members(app, Member, events: int, batch: int) -> int:  # type: ignore[no-untyped-def]
+    """Saves `events` events: members joining, each but perhaps the last with a donation, `batch`
+    events per app.save. Returns the aggregates per save."""
     members = (events + 1) // 2
     per_save = max(1, batch // 2)  # two events per member aggregate
-    started = time.perf_counter()
     for first in range(0, members, per_save):
         aggregates = []
         for m in range(first, min(members, first + per_save)):
@@ -149,6 +148,14 @@ def bulk_append(events: int, dbname: str, batch: int) -> None:
                 a.donate(**donation_args(m))
             aggregates.append(a)
         app.save(*aggregates)
+    return per_save
+
+
+def bulk_append(events: int, dbname: str, batch: int) -> None:
+    Member, Movement = domain()
+    app = Movement()
+    started = time.perf_counter()
+    per_save = save_members(app, Member, events, batch)
     elapsed = time.perf_counter() - started
     sync_value = synchronous(app)
     count, mean, mode = db_facts(dbname)
@@ -213,16 +220,7 @@ def replay(events: int, dbname: str, batch: int) -> None:
     event. Times and peak memory are the read's alone."""
     Member, Movement = domain()
     app = Movement()
-    members = (events + 1) // 2
-    per_save = max(1, batch // 2)
-    for first in range(0, members, per_save):
-        aggregates = []
-        for m in range(first, min(members, first + per_save)):
-            a = Member(**member_args(m))
-            if 2 * m + 1 < events:
-                a.donate(**donation_args(m))
-            aggregates.append(a)
-        app.save(*aggregates)
+    save_members(app, Member, events, batch)
     with open("/proc/self/clear_refs", "w") as f:  # reset VmHWM: the read's own peak follows
         f.write("5")
     started = time.perf_counter()
@@ -252,16 +250,7 @@ def copy(events: int, dbname: str, batch: int) -> None:
     log does, without a network or any verification."""
     Member, Movement = domain()
     app = Movement()
-    members = (events + 1) // 2
-    per_save = max(1, batch // 2)
-    for first in range(0, members, per_save):
-        aggregates = []
-        for m in range(first, min(members, first + per_save)):
-            a = Member(**member_args(m))
-            if 2 * m + 1 < events:
-                a.donate(**donation_args(m))
-            aggregates.append(a)
-        app.save(*aggregates)
+    save_members(app, Member, events, batch)
     target = Movement(env={"SQLITE_DBNAME": dbname + ".copy"})
     with open("/proc/self/clear_refs", "w") as f:  # reset VmHWM: the copy's own peak follows
         f.write("5")

@@ -61,7 +61,7 @@ public struct EquivocationEvidence: Sendable, Hashable {
         return signed.checkpoint
     }
 
-    /// A stable identifier: SHA-256 of the two notes, hex.
+    /// A stable identifier: hex SHA-256(0x00 ‖ a ‖ 0x00 ‖ b), the RFC 9162 leaf hash of the two notes.
     public var id: String {
         MerkleHash.leafHash(Array((a + "\u{0}" + b).utf8)).hex
     }

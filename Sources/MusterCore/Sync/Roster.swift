@@ -86,15 +86,10 @@ public struct Roster: Sendable, Hashable {
     /// The hubs (members whose logs this movement replicates).
     public var hubs: [Member] { members.filter { $0.role == .hub } }
 
-    /// The roster with `member` added or replaced, one version later.
+    /// The roster with `member` added or replaced, at the same version (a version is chosen when
+    /// the roster is signed).
     public func setting(_ member: Member) throws(SyncError) -> Roster {
-        try Roster(movement: movement, version: version + 1, members: members.filter { $0.name != member.name } + [member])
-    }
-
-    /// The roster without `name`, one version later.
-    public func removing(_ name: String) throws(SyncError) -> Roster {
-        guard member(name) != nil else { throw SyncError(.roster, "no member named '\(name)'") }
-        return try Roster(movement: movement, version: version + 1, members: members.filter { $0.name != name })
+        try Roster(movement: movement, version: version, members: members.filter { $0.name != member.name } + [member])
     }
 
     /// The roster as a JSON value.
@@ -162,6 +157,11 @@ public struct Roster: Sendable, Hashable {
         do { return try SignedNote.sign(text, with: [root]).formatted } catch {
             throw SyncError(.roster, "cannot sign the roster: \(error)")
         }
+    }
+
+    /// The same roster at another version.
+    public func at(version: UInt64) throws(SyncError) -> Roster {
+        try Roster(movement: movement, version: version, members: members)
     }
 
     /// Opens a signed roster: parses it and checks the root key's signature.

@@ -75,23 +75,9 @@ extension Hub {
     }
 
     static func decodeInParallel(_ batch: SyncWire.Batch) async throws -> [Entry] {
-        let lines = batch.entries, workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let per = (lines.count + workers - 1) / max(1, workers)
-        guard lines.count > 256 else { return try decode(lines[...], from: batch.start, origin: batch.origin) }
-        return try await withThrowingTaskGroup(of: (Int, [Entry]).self) { group in
-            for w in 0..<workers where w * per < lines.count {
-                let range = (w * per)..<min(lines.count, (w + 1) * per)
-                group.addTask { (w, try decode(lines[range], from: batch.start, origin: batch.origin)) }
-            }
-            var parts = Array(repeating: [Entry](), count: workers)
-            for try await (w, part) in group { parts[w] = part }
-            return parts.flatMap { $0 }
-        }
-    }
-
-    static func decode(_ lines: ArraySlice<[UInt8]>, from start: UInt64, origin: String) throws -> [Entry] {
-        try lines.indices.map { i in
-            do { return try Entry.decode(lines[i]) } catch {
+        let origin = batch.origin, start = batch.start
+        return try await mapOnEveryCore(batch.entries, minimum: 256) { i, line in
+            do { return try Entry.decode(line) } catch {
                 throw SyncError(.verification, "\(origin) seq \(start + UInt64(i) + 1) is not a valid entry: \(error)")
             }
         }

@@ -75,40 +75,31 @@ extension SQLiteLogStore {
                     state.origins[origin] = o
                 }
                 guard o.appender.size == start else { return .stale(held: o.appender.size) }
-                var hashes: [MerkleHash] = []
-                hashes.reserveCapacity(entries.count)
                 for entry in entries {
                     let leaf = entry.leafHash
                     var completed: [MerkleAppender.CompletedNode] = []
                     let index = o.appender.append(leaf) { completed.append($0) }
                     o.tiles.add(leafIndex: index, leafHash: leaf, completed: completed)
-                    hashes.append(leaf)
                 }
+                // `o` is a copy: until the commit succeeds, the writer's state is untouched.
                 if let failure = BatchCheck.failure(size: o.appender.size, root: o.appender.rootHash, target: target.checkpoint, proof: proof) {
-                    // The tile buffer saw leaves that are not kept: reload it from disk.
-                    state.origins[origin] = try Self.loadOrigin(db, name: origin)
                     return .didNotVerify(failure)
                 }
-                do {
-                    try db.inTransaction(.immediate) {
-                        let insert = try db.cachedStatement(sql: "INSERT INTO entry(origin_id, seq, event_id, bytes) VALUES (?, ?, ?, ?)")
-                        for entry in entries {
-                            do {
-                                try insert.execute(arguments: [o.id, Int64(entry.envelope.seq), Self.eventIDBlob(entry.envelope.id), Data(entry.bytes)])
-                            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                                throw StoreError(.conflict, "\(origin) seq \(entry.envelope.seq) reuses event id \(entry.envelope.id), which this hub already holds")
-                            }
+                try db.inTransaction(.immediate) {
+                    let insert = try db.cachedStatement(sql: "INSERT INTO entry(origin_id, seq, event_id, bytes) VALUES (?, ?, ?, ?)")
+                    for entry in entries {
+                        do {
+                            try insert.execute(arguments: [o.id, Int64(entry.envelope.seq), Self.eventIDBlob(entry.envelope.id), Data(entry.bytes)])
+                        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                            throw StoreError(.conflict, "\(origin) seq \(entry.envelope.seq) reuses event id \(entry.envelope.id), which this hub already holds")
                         }
-                        try Self.writeTiles(db, originID: o.id, tiles: &o.tiles)
-                        try db.execute(sql: "UPDATE origin SET size = ? WHERE id = ?", arguments: [Int64(o.appender.size), o.id])
-                        if o.appender.size == target.checkpoint.size {
-                            try Self.insertCheckpoint(db, originID: o.id, target)
-                        }
-                        return .commit
                     }
-                } catch {
-                    state.origins[origin] = try Self.loadOrigin(db, name: origin)
-                    throw error
+                    try Self.writeTiles(db, originID: o.id, tiles: &o.tiles)
+                    try db.execute(sql: "UPDATE origin SET size = ? WHERE id = ?", arguments: [Int64(o.appender.size), o.id])
+                    if o.appender.size == target.checkpoint.size {
+                        try Self.insertCheckpoint(db, originID: o.id, target)
+                    }
+                    return .commit
                 }
                 state.origins[origin] = o
                 return .appended(size: o.appender.size)

@@ -1,15 +1,12 @@
 import Foundation
 import MusterCore
+import MusterTesting
 import Testing
 
 /// The donation register agrees with an independent implementation of the same rules
 /// (Tests/Interop/ppera_register.py, written from the rules' text alone) on random donation books.
 @Suite struct DonationRegisterTests {
-    static let script: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.appendingPathComponent("Interop/ppera_register.py")
-    }()
+    static let script = InteropScript("ppera_register.py")
 
     struct Xorshift: RandomNumberGenerator {
         var state: UInt64
@@ -76,23 +73,7 @@ import Testing
         ])
     }
 
-    static func python(_ input: JSONValue) throws -> JSONValue {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path]
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin; process.standardOutput = stdout; process.standardError = stderr
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(try CanonicalJSON.encode(input)))
-        try stdin.fileHandleForWriting.close()
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CoreError(.invalidValue, "ppera_register.py exited \(process.terminationStatus): \(String(decoding: err, as: UTF8.self))")
-        }
-        return try CanonicalJSON.parse(Array(out))
-    }
+    static func python(_ input: JSONValue) throws -> JSONValue { try script.run(input) }
 
     @Test(arguments: 1...24)
     func agreesWithTheIndependentImplementation(seed: Int) throws {

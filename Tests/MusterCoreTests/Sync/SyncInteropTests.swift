@@ -1,33 +1,14 @@
 import Foundation
 import MusterCore
+import MusterTesting
 import Testing
 
 /// Request signatures and equivocation evidence, cross-checked with an independent Python
 /// implementation written from RFC 9421, RFC 9162 and the C2SP specs (Tests/Interop/sync_check.py).
 @Suite struct SyncInteropTests {
-    static let script: URL = {
-        var root = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { root.deleteLastPathComponent() }
-        return root.appendingPathComponent("Tests/Interop/sync_check.py")
-    }()
+    static let script = InteropScript("sync_check.py")
 
-    static func python(_ input: JSONValue) throws -> JSONValue {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path]
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin; process.standardOutput = stdout; process.standardError = stderr
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(try CanonicalJSON.encode(input)))
-        try stdin.fileHandleForWriting.close()
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CoreError(.invalidValue, "sync_check.py exited \(process.terminationStatus): \(String(decoding: err, as: UTF8.self))")
-        }
-        return try CanonicalJSON.parse(Array(out))
-    }
+    static func python(_ input: JSONValue) throws -> JSONValue { try script.run(input) }
 
     @Test(arguments: ["", "origin=sync.example%2Fhub%2Fa&start=0&end=8192&checkpoint=9000", "wait=20&since=abc"])
     func pythonVerifiesOurRequestSignatures(query: String) throws {

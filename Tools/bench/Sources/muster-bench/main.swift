@@ -114,6 +114,18 @@ func bulkAppend(_ o: Options) async throws {
           ("durability", "SQLite WAL, synchronous=FULL, one signed checkpoint per chunk")])
 }
 
+/// Records `o.events` bulk-append events into `hub` (untimed setup) and brings its read models up to date.
+func fill(_ hub: Hub, _ o: Options) async throws {
+    let factory = DraftFactory(blindIndex: hub.blindIndex)
+    var next = 0
+    while next < o.events {
+        let end = min(o.events, next + o.chunk)
+        for outcome in try await hub.recordBulk(try (next..<end).map { try factory.draft($0) }, chunk: o.chunk) { try check(outcome) }
+        next = end
+    }
+    try hub.settleProjections()
+}
+
 /// Resets this process's peak RSS (VmHWM), so a phase's own peak can be read after it.
 func resetPeakRSS() {
     try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
@@ -123,14 +135,7 @@ func resetPeakRSS() {
 /// read model from its log; the time and peak memory are the rebuild's alone.
 func replay(_ o: Options) async throws {
     let hub = try Hub.create(directory: DataDirectory(path: o.dir), origin: "bench.example.org/hub/replay")
-    let factory = DraftFactory(blindIndex: hub.blindIndex)
-    var next = 0
-    while next < o.events {
-        let end = min(o.events, next + o.chunk)
-        for outcome in try await hub.recordBulk(try (next..<end).map { try factory.draft($0) }, chunk: o.chunk) { try check(outcome) }
-        next = end
-    }
-    try hub.settleProjections()
+    try await fill(hub, o)
     resetPeakRSS()
     let setupRSS = peakRSSKB()
     let phases = PhaseClock()
@@ -153,14 +158,7 @@ func syncPull(_ o: Options) async throws {
     let root = try NoteSigner.generate(name: "bench.example.org")
     let a = try Hub.create(directory: DataDirectory(path: o.dir + "/a"), origin: "bench.example.org/hub/a")
     let b = try Hub.create(directory: DataDirectory(path: o.dir + "/b"), origin: "bench.example.org/hub/b")
-    let factory = DraftFactory(blindIndex: a.blindIndex)
-    var next = 0
-    while next < o.events {
-        let end = min(o.events, next + o.chunk)
-        for outcome in try await a.recordBulk(try (next..<end).map { try factory.draft($0) }, chunk: o.chunk) { try check(outcome) }
-        next = end
-    }
-    try a.settleProjections()
+    try await fill(a, o)
     var logger = Logger(label: "bench")
     logger.logLevel = .error
     let port = Mutex<Int?>(nil)
