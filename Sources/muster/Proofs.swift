@@ -33,13 +33,16 @@ extension Muster {
 
         func run() throws {
             let id = try EventID(eventID)
-            let hub = try hub.open(writable: false)
+            print(try Self.receipt(for: id, hub: hub.open(writable: false)).formatted, terminator: "")
+        }
+
+        /// The receipt of entry `id` against its origin's latest checkpoint on `hub`.
+        static func receipt(for id: EventID, hub: Hub) throws -> EntryReceipt {
             guard let stored = try hub.store.entry(id: id) else { throw ValidationError("no entry with id \(id) on this hub") }
             let origin = stored.entry.envelope.origin
             guard let latest = try hub.store.latestCheckpoint(origin: origin) else { throw ValidationError("no checkpoint of \(origin)") }
             let inclusion = try hub.store.inclusionProof(origin: origin, seq: stored.entry.envelope.seq, treeSize: latest.size)
-            let receipt = try EntryReceipt(entry: stored.entry, inclusion: inclusion, checkpoint: SignedCheckpoint(parsing: latest.note))
-            print(receipt.formatted, terminator: "")
+            return try EntryReceipt(entry: stored.entry, inclusion: inclusion, checkpoint: SignedCheckpoint(parsing: latest.note))
         }
     }
 
@@ -47,35 +50,9 @@ extension Muster {
         static let configuration = CommandConfiguration(
             commandName: "check-proof", abstract: "Verify a tlog-proof receipt offline with the hub's vkey.")
 
-        @Argument(help: "The receipt file, or '-' for standard input.")
-        var file: String
+        @OptionGroup var receipt: ReceiptOptions
 
-        @Option(help: "The hub's verifier key (name+keyid+base64).")
-        var vkey: String
-
-        @Option(help: "The entry's bytes, when the receipt does not carry them.")
-        var entry: String?
-
-        func run() throws {
-            let verifier: NoteVerifier
-            do { verifier = try NoteVerifier(vkey: vkey) } catch { throw ValidationError("--vkey: \(error)") }
-            let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
-            guard let data else { throw ValidationError("cannot read \(file)") }
-            let receipt: EntryReceipt
-            do { receipt = try EntryReceipt(parsing: String(decoding: data, as: UTF8.self)) } catch {
-                throw ValidationError("\(file) is not a tlog-proof receipt: \(error)")
-            }
-            let entryBytes = try entry.map { path -> [UInt8] in
-                guard let d = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read --entry \(path)") }
-                return Array(d.last == 0x0A ? d.dropLast() : d)
-            }
-            switch receipt.verify(with: verifier, entryBytes: entryBytes) {
-            case .valid(let e):
-                print("ok: \(e.envelope.type) \(e.envelope.id) is entry \(e.envelope.seq) of \(e.envelope.origin), in the tree of \(receipt.proof.checkpoint.checkpoint.size) signed by \(verifier.name)")
-            case .invalid(let reason):
-                throw CoreError(.signature, "receipt does not verify: \(reason)")
-            }
-        }
+        func run() throws { try receipt.check() }
     }
 
     struct Verify: ParsableCommand {
@@ -122,6 +99,39 @@ extension Muster {
             if !forked.isEmpty {
                 throw CoreError(.signature, "verification failed: \(forked.joined(separator: ", ")) forked its history (see `muster peers`)")
             }
+        }
+    }
+}
+
+/// The receipt and key `muster check-proof` and `muster audit check` take.
+struct ReceiptOptions: ParsableArguments {
+    @Argument(help: "The receipt file, or '-' for standard input.")
+    var file: String
+
+    @Option(help: "The hub's verifier key (name+keyid+base64).")
+    var vkey: String
+
+    @Option(help: "The entry's bytes, when the receipt does not carry them.")
+    var entry: String?
+
+    func check() throws {
+        let verifier: NoteVerifier
+        do { verifier = try NoteVerifier(vkey: vkey) } catch { throw ValidationError("--vkey: \(error)") }
+        let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
+        guard let data else { throw ValidationError("cannot read \(file)") }
+        let receipt: EntryReceipt
+        do { receipt = try EntryReceipt(parsing: String(decoding: data, as: UTF8.self)) } catch {
+            throw ValidationError("\(file) is not a tlog-proof receipt: \(error)")
+        }
+        let entryBytes = try entry.map { path -> [UInt8] in
+            guard let d = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read --entry \(path)") }
+            return Array(d.last == 0x0A ? d.dropLast() : d)
+        }
+        switch receipt.verify(with: verifier, entryBytes: entryBytes) {
+        case .valid(let e):
+            print("ok: \(e.envelope.type) \(e.envelope.id) is entry \(e.envelope.seq) of \(e.envelope.origin), in the tree of \(receipt.proof.checkpoint.checkpoint.size) signed by \(verifier.name)")
+        case .invalid(let reason):
+            throw CoreError(.signature, "receipt does not verify: \(reason)")
         }
     }
 }

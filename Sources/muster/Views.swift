@@ -154,12 +154,7 @@ extension Muster {
             case .pledges: tables = [try reports.pledges(by: by, period: period())]
             case .logs: tables = [try reports.logStatus()]
             case .donationRegister:
-                let ruleTable = try rules.map { path in
-                    guard let data = FileManager.default.contents(atPath: path) else {
-                        throw InputError("cannot read the rules file \(path)")
-                    }
-                    return try DonationRules.parse(Array(data))
-                } ?? DonationRules.uk
+                let ruleTable = try donationRules(rules)
                 let register = DonationRegister(donations: try reports.registerDonations(), rules: ruleTable, year: year!,
                                                 quarter: quarter, unit: unit.unit,
                                                 today: try today.map { try CalendarDate($0) } ?? Timestamp.now().date)
@@ -182,6 +177,13 @@ extension Muster {
             }
         }
     }
+}
+
+/// The donation rules in `path` (a JSON file of dated rule sets), or the built-in UK rules.
+func donationRules(_ path: String?) throws -> DonationRules {
+    guard let path else { return .uk }
+    guard let data = FileManager.default.contents(atPath: path) else { throw InputError("cannot read the rules file \(path)") }
+    return try DonationRules.parse(Array(data))
 }
 
 /// A mistake in a command's input, reported on one line (ArgumentParser adds the usage text to

@@ -7,7 +7,7 @@ import Testing
 
 /// `muster verify` must catch every kind of tampering with the database, naming origin and seq.
 @Suite struct LogVerifierTests {
-    private func tampered(_ sql: String, arguments: StatementArguments = []) async throws -> [VerificationFinding] {
+    private func tampered(_ sql: String, arguments: StatementArguments = []) async throws -> [AuditFinding] {
         let t = try TestHub()
         _ = try await t.hub.recordBulk(TestHub.drafts(members: 30), chunk: 64)
         let clean = try LogVerifier(verifiers: [t.hub.origin: t.hub.verifier]).verify(t.hub.store)

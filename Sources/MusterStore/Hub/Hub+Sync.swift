@@ -76,7 +76,7 @@ extension Hub {
 
     static func decodeInParallel(_ batch: SyncWire.Batch) async throws -> [Entry] {
         let origin = batch.origin, start = batch.start
-        return try await mapOnEveryCore(batch.entries, minimum: 256) { i, line in
+        return try await Parallel.map(batch.entries, minimum: 256) { i, line in
             do { return try Entry.decode(line) } catch {
                 throw SyncError(.verification, "\(origin) seq \(start + UInt64(i) + 1) is not a valid entry: \(error)")
             }

@@ -101,25 +101,7 @@ public final class Hub: Sendable {
     private func prepareInParallel(_ drafts: [EntryDraft]) async throws -> [PreparedEntry] {
         let origin = self.origin, keys = self.keys
         try keys.prefetch(drafts.compactMap { $0.personal == nil ? nil : $0.subject })
-        return try await Self.mapOnEveryCore(drafts) { _, draft in try PreparedEntry(draft, origin: origin, keys: keys) }
-    }
-
-    /// `transform` over `items` (with each one's index), in order, split over every core; on one
-    /// core when there are fewer than `minimum` items.
-    static func mapOnEveryCore<T: Sendable, R: Sendable>(_ items: [T], minimum: Int = 1,
-                                                         _ transform: @escaping @Sendable (Int, T) throws -> R) async throws -> [R] {
-        let workers = items.count < minimum ? 1 : max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let per = (items.count + workers - 1) / workers
-        return try await withThrowingTaskGroup(of: (Int, [R]).self) { group in
-            for w in 0..<workers where w * per < items.count {
-                let range = (w * per)..<min(items.count, (w + 1) * per)
-                let part = Array(items[range])
-                group.addTask { (w, try part.enumerated().map { try transform(range.lowerBound + $0.offset, $0.element) }) }
-            }
-            var parts = Array(repeating: [R](), count: workers)
-            for try await (w, part) in group { parts[w] = part }
-            return parts.flatMap { $0 }
-        }
+        return try await Parallel.map(drafts) { _, draft in try PreparedEntry(draft, origin: origin, keys: keys) }
     }
 
     /// Erasure is key destruction: once a `subject.erased` entry is durable, destroy the key.

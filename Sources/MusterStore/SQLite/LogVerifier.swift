@@ -2,17 +2,6 @@ import Foundation
 import GRDB
 public import MusterCore
 
-/// One thing wrong with a stored log: which origin, where, and what.
-public struct VerificationFinding: Sendable, Hashable, CustomStringConvertible {
-    /// The origin concerned.
-    public let origin: String
-    /// The entry's seq, or the checkpoint's size, when the finding has a place.
-    public let seq: UInt64?
-    /// What is wrong.
-    public let message: String
-    public var description: String { "\(origin)\(seq.map { " seq \($0)" } ?? ""): \(message)" }
-}
-
 /// What `muster verify` found for one origin.
 public struct OriginVerification: Sendable {
     /// The origin.
@@ -22,7 +11,7 @@ public struct OriginVerification: Sendable {
     /// Checkpoints checked.
     public let checkpoints: Int
     /// Problems (empty when the origin verifies).
-    public let findings: [VerificationFinding]
+    public let findings: [AuditFinding]
 }
 
 /// Re-verifies stored logs from their bytes: every entry canonical and schema-valid and in place,
@@ -49,9 +38,9 @@ public struct LogVerifier: Sendable {
     /// Verifies one origin.
     public func verify(_ store: SQLiteLogStore, origin: String, progress: (String, UInt64) -> Void = { _, _ in }) throws -> OriginVerification {
         try store.pool.read { db in
-            var findings: [VerificationFinding] = []
+            var findings: [AuditFinding] = []
             func finding(_ seq: UInt64?, _ message: String) {
-                if findings.count < findingLimit { findings.append(VerificationFinding(origin: origin, seq: seq, message: message)) }
+                if findings.count < findingLimit { findings.append(AuditFinding(origin: origin, seq: seq, message)) }
             }
             let (originID, size) = try SQLiteLogStore.originRow(db, origin)
             let verifier = verifiers[origin]
@@ -96,7 +85,7 @@ public struct LogVerifier: Sendable {
             if appender.size != size { finding(nil, "origin row says \(size) entries but \(appender.size) are stored") }
             if appender.size > 0 {
                 do {
-                    let tileRoot = try TileNodeReader(db: db, originID: originID).root(treeSize: appender.size)
+                    let tileRoot = try TileHashReader(db: db, originID: originID).root(treeSize: appender.size)
                     if tileRoot != appender.rootHash { finding(appender.size, "stored tiles give a different root from the entries") }
                 } catch {
                     finding(appender.size, "stored tiles are incomplete: \(error)")

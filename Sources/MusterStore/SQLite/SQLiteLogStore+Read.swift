@@ -56,7 +56,7 @@ extension SQLiteLogStore {
             guard seq >= 1, seq <= treeSize, treeSize <= size else {
                 throw StoreError(.notFound, "no inclusion proof for seq \(seq) in a tree of \(treeSize) (\(origin) holds \(size))")
             }
-            return try TileNodeReader(db: db, originID: id).inclusionProof(leafIndex: seq - 1, treeSize: treeSize)
+            return try TileHashReader(db: db, originID: id).inclusionProof(leafIndex: seq - 1, treeSize: treeSize)
         }
     }
 
@@ -66,7 +66,7 @@ extension SQLiteLogStore {
             guard from >= 1, from <= to, to <= size else {
                 throw StoreError(.notFound, "no consistency proof from \(from) to \(to) (\(origin) holds \(size))")
             }
-            return try TileNodeReader(db: db, originID: id).consistencyProof(from: from, to: to)
+            return try TileHashReader(db: db, originID: id).consistencyProof(from: from, to: to)
         }
     }
 
@@ -75,7 +75,7 @@ extension SQLiteLogStore {
         try pool.read { db in
             let (id, held) = try Self.originRow(db, origin)
             guard size <= held else { throw StoreError(.notFound, "\(origin) holds \(held) entries, not \(size)") }
-            return try TileNodeReader(db: db, originID: id).root(treeSize: size)
+            return try TileHashReader(db: db, originID: id).root(treeSize: size)
         }
     }
 

@@ -121,7 +121,7 @@ extension SQLiteLogStore {
         return try pool.write { db in
             let (id, held) = try Self.originRow(db, origin)
             guard size <= held else { throw StoreError(.invalidRequest, "\(origin) holds \(held) entries, fewer than \(size)") }
-            let reader = TileNodeReader(db: db, originID: id)
+            let reader = TileHashReader(db: db, originID: id)
             let root = size == 0 ? MerkleHash.emptyTreeRoot : try reader.root(treeSize: size)
             if root.bytes == signed.checkpoint.rootHash {
                 if size > 0 { try Self.insertCheckpoint(db, originID: id, signed) }

@@ -67,7 +67,7 @@ public final class SQLiteLogStore: LogStore {
             return nil
         }
         let id: Int64 = row["id"], size = UInt64(row["size"] as Int64)
-        let reader = TileNodeReader(db: db, originID: id)
+        let reader = TileHashReader(db: db, originID: id)
         let appender = try MerkleAppender(reader: reader, size: size)
         let tiles = try TileBuffer(size: size) { level, index, width in
             guard let blob = try Data.fetchOne(db, sql: "SELECT hashes FROM tile WHERE origin_id = ? AND level = ? AND idx = ?",

@@ -1,0 +1,160 @@
+/// The donations of a movement, folded from entries alone, for the donation register an auditor
+/// recomputes. It keeps a few dozen bytes per donation, so a whole movement's history fits.
+///
+/// The merge rules are the donations read model's (``DonationsProjection``): a donation exists once
+/// its `donation.received` entry is held; an entry named by any `event.voided` is left out; among
+/// the entries that refer to a donation, ordered by ``FactStamp``, the last permissibility check
+/// and the last return win; refunds in the donation's currency add up. Entries may arrive in any
+/// order. `AuditTests` checks the ledger against the read model on the same entries.
+public struct DonationLedger: Sendable {
+    /// What one entry tells the ledger.
+    public enum Fact: Sendable, Hashable {
+        /// A `donation.received` entry.
+        case received(Received)
+        /// An entry about an earlier donation.
+        case later(Later)
+        /// An `event.voided` entry's target.
+        case void(IDKey)
+    }
+
+    /// A donation as received.
+    public struct Received: Sendable, Hashable {
+        public var id: IDKey
+        public var donor: IDKey?
+        public var donorKind: String?
+        public var amountMinor: Int64
+        public var currency: String
+        public var receivedOn: CalendarDate
+        public var accountingUnit: String?
+    }
+
+    /// A check, return or refund of a donation.
+    public struct Later: Sendable, Hashable {
+        public enum Kind: Sendable, Hashable { case check(outcome: String), returned, refund(minor: Int64, currency: String) }
+        public var donation: IDKey
+        public var id: IDKey
+        public var stamp: FactStamp
+        public var seq: UInt64
+        public var kind: Kind
+        public var on: CalendarDate
+    }
+
+    private var received: [IDKey: Received] = [:]
+    private var later: [Later] = []
+    private var voided: Set<IDKey> = []
+
+    /// An empty ledger.
+    public init() {}
+
+    /// The fact an entry contributes, if any (also for entries the schema has not been checked on:
+    /// a fact with missing members is just absent).
+    public static func fact(_ envelope: Envelope) -> Fact? {
+        let payload = envelope.payload
+        func date(_ name: String) -> CalendarDate? { payload[name]?.stringValue.flatMap { try? CalendarDate($0) } }
+        func money(_ name: String) -> (Int64, String)? {
+            guard let m = payload[name], let minor = m["minor"]?.integerValue, let c = m["currency"]?.stringValue else { return nil }
+            return (minor, c)
+        }
+        guard let id = IDKey(envelope.id.text) else { return nil }
+        switch envelope.type {
+        case DonationReceived.schema.type:
+            guard let (minor, currency) = money("amount"), let on = date("receivedOn") else { return nil }
+            return .received(Received(id: id, donor: envelope.subject.flatMap { IDKey($0.text) },
+                                      donorKind: payload["donorKind"]?.stringValue, amountMinor: minor, currency: currency,
+                                      receivedOn: on, accountingUnit: payload["accountingUnit"]?.stringValue))
+        case Projections.voidType:
+            return payload["target"]?.stringValue.flatMap(IDKey.init).map(Fact.void)
+        case DonationPermissibilityChecked.schema.type, DonationReturned.schema.type, DonationRefunded.schema.type:
+            guard let donation = payload["donation"]?.stringValue.flatMap(IDKey.init) else { return nil }
+            let kind: Later.Kind, on: CalendarDate?
+            switch envelope.type {
+            case DonationPermissibilityChecked.schema.type:
+                guard let outcome = payload["outcome"]?.stringValue else { return nil }
+                kind = .check(outcome: outcome); on = date("checkedOn")
+            case DonationReturned.schema.type:
+                kind = .returned; on = date("returnedOn")
+            default:
+                guard let (minor, currency) = money("amount") else { return nil }
+                kind = .refund(minor: minor, currency: currency); on = date("refundedOn")
+            }
+            guard let on else { return nil }
+            return .later(Later(donation: donation, id: id,
+                                stamp: FactStamp(hlc: envelope.hlc, origin: envelope.origin, eventID: envelope.id.text),
+                                seq: envelope.seq, kind: kind, on: on))
+        default:
+            return nil
+        }
+    }
+
+    /// Takes one entry's fact.
+    public mutating func add(_ fact: Fact) {
+        switch fact {
+        case .received(let r): received[r.id] = r
+        case .later(let l): later.append(l)
+        case .void(let target): voided.insert(target)
+        }
+    }
+
+    /// Donations that are held and not voided.
+    public var donationCount: Int { received.keys.count { !voided.contains($0) } }
+
+    /// A refund the ledger cannot net: in another currency than its donation, or taking the
+    /// donation's refunds above its amount.
+    public struct RefundProblem: Sendable, Hashable {
+        public let refund: Later
+        public let message: String
+    }
+
+    /// The donations as the register takes them.
+    /// - Parameter include: which donations to build (all by default), to keep memory to one year's.
+    public func donations(where include: (Received) -> Bool = { _ in true }) -> [DonationRegister.Donation] {
+        let byDonation = laterByDonation()
+        var out: [DonationRegister.Donation] = []
+        for (id, r) in received where !voided.contains(id) && include(r) { out.append(fold(r, byDonation[id] ?? []).donation) }
+        return out.sorted { $0.id < $1.id }
+    }
+
+    /// The refunds that cannot be netted, by origin and seq.
+    public func refundProblems() -> [RefundProblem] {
+        let byDonation = laterByDonation()
+        return received.lazy.filter { !voided.contains($0.key) }.flatMap { fold($0.value, byDonation[$0.key] ?? []).problems }
+            .sorted { ($0.refund.stamp.origin, $0.refund.seq) < ($1.refund.stamp.origin, $1.refund.seq) }
+    }
+
+    private func laterByDonation() -> [IDKey: [Later]] {
+        var byDonation: [IDKey: [Later]] = [:]
+        for l in later where !voided.contains(l.id) { byDonation[l.donation, default: []].append(l) }
+        return byDonation
+    }
+
+    private func fold(_ r: Received, _ facts: [Later]) -> (donation: DonationRegister.Donation, problems: [RefundProblem]) {
+        var check: DonationRegister.Check?, returnedOn: CalendarDate?
+        var refunded: Int64 = 0
+        var problems: [RefundProblem] = []
+        for l in facts.sorted(by: { $0.stamp < $1.stamp }) {
+            switch l.kind {
+            case .check(let outcome): check = DonationRegister.Check(checkedOn: l.on, outcome: outcome)
+            case .returned: returnedOn = l.on
+            case .refund(let minor, let currency):
+                guard currency == r.currency else {
+                    problems.append(RefundProblem(refund: l, message: "refund in \(currency) of donation \(r.id) received in \(r.currency) cannot be netted"))
+                    continue
+                }
+                refunded += minor
+                if refunded > r.amountMinor {
+                    problems.append(RefundProblem(refund: l, message: "refunds of donation \(r.id) reach \(refunded) minor units, more than its \(r.amountMinor)"))
+                }
+            }
+        }
+        let donation = DonationRegister.Donation(
+            id: r.id.description, donor: r.donor?.description ?? "(no donor)", donorKind: r.donorKind, amountMinor: r.amountMinor,
+            currency: r.currency, receivedOn: r.receivedOn, accountingUnit: r.accountingUnit, refundedMinor: refunded,
+            returnedOn: returnedOn, check: check)
+        return (donation, problems)
+    }
+
+    /// The calendar years in which a held, unvoided donation was received, ascending.
+    public var years: [Int] {
+        Set(received.values.lazy.filter { !self.voided.contains($0.id) }.map { $0.receivedOn.parts.year }).sorted()
+    }
+}
