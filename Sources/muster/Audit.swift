@@ -130,7 +130,7 @@ extension Muster {
             if let hub { try hub.compareDonationReadModel(with: report.movement.ledger, entries: report.entries, into: &report) }
             let seconds = Date().timeIntervalSince(started)
 
-            let registers = Self.registers(report.movement.ledger, rules: rules, today: today)
+            let registers = report.movement.ledger.registers(rules: rules, today: today)
             if format == .json {
                 let json = Self.json(report, registers: registers)
                 print(String(decoding: try CanonicalJSON.encode(json), as: UTF8.self))
@@ -177,16 +177,6 @@ extension Muster {
             let rate = seconds > 0 ? Int(Double(report.entries) / seconds) : 0
             out.append("\(report.ok ? "verified" : "checked") \(report.entries) entries in \(String(format: "%.1f", seconds)) s (\(rate) entries/s)")
             return out.joined(separator: "\n")
-        }
-
-        /// The register of every year with a donation, for both units.
-        static func registers(_ ledger: DonationLedger, rules: DonationRules, today: CalendarDate) -> [DonationRegister] {
-            ledger.years.flatMap { year in
-                let donations = ledger.donations { $0.receivedOn.parts.year == year }
-                return DonationRegister.Unit.allCases.map {
-                    DonationRegister(donations: donations, rules: rules, year: year, quarter: nil, unit: $0, today: today)
-                }
-            }
         }
 
         /// One year's register for one unit, as ids (the interop verifier prints the same).

@@ -157,4 +157,15 @@ public struct DonationLedger: Sendable {
     public var years: [Int] {
         Set(received.values.lazy.filter { !self.voided.contains($0.id) }.map { $0.receivedOn.parts.year }).sorted()
     }
+
+    /// The register of every year with a donation, for both units, year by year (so only one
+    /// year's donations are built at a time).
+    public func registers(rules: DonationRules, today: CalendarDate) -> [DonationRegister] {
+        years.flatMap { year in
+            let list = donations { $0.receivedOn.parts.year == year }
+            return DonationRegister.Unit.allCases.map {
+                DonationRegister(donations: list, rules: rules, year: year, quarter: nil, unit: $0, today: today)
+            }
+        }
+    }
 }

@@ -5,6 +5,7 @@
 //   muster-bench profile-bulk      --events N [--chunk 4096] --dir D   (where the bulk time goes)
 //   muster-bench replay            --events N [--chunk 4096] --dir D
 //   muster-bench sync              --events N [--chunk 4096] --dir D   (a hub pulls N entries from a peer)
+//   muster-bench audit             --events N [--chunk 4096] --dir D   (verify an exported bundle of N entries)
 //
 // D must not exist or be empty: a new hub is created there.
 import Foundation
@@ -45,7 +46,7 @@ enum BenchError: Error, CustomStringConvertible {
     case failed(String)
     var description: String {
         switch self {
-        case .usage: "usage: muster-bench bulk-append|concurrent-append|profile-bulk|replay|sync --events N [--writers W] [--chunk C] --dir D"
+        case .usage: "usage: muster-bench bulk-append|concurrent-append|profile-bulk|replay|sync|audit --events N [--writers W] [--chunk C] --dir D"
         case .failed(let why): why
         }
     }
@@ -115,7 +116,7 @@ func bulkAppend(_ o: Options) async throws {
 }
 
 /// Records `o.events` bulk-append events into `hub` (untimed setup) and brings its read models up to date.
-func fill(_ hub: Hub, _ o: Options) async throws {
+func fill(_ hub: Hub, _ o: Options, settle: Bool = true) async throws {
     let factory = DraftFactory(blindIndex: hub.blindIndex)
     var next = 0
     while next < o.events {
@@ -123,7 +124,7 @@ func fill(_ hub: Hub, _ o: Options) async throws {
         for outcome in try await hub.recordBulk(try (next..<end).map { try factory.draft($0) }, chunk: o.chunk) { try check(outcome) }
         next = end
     }
-    try hub.settleProjections()
+    if settle { try hub.settleProjections() }
 }
 
 /// Resets this process's peak RSS (VmHWM), so a phase's own peak can be read after it.
@@ -147,6 +148,41 @@ func replay(_ o: Options) async throws {
           ("events_per_second", Double(o.events) / report.seconds), ("peak_rss_kb_phase", peakRSSKB()),
           ("rss_kb_before_phase", setupRSS), ("read_model_rows", Int(digests.last!.rows)),
           ("projections", report.projections.joined(separator: " ")), ("phases", phases.summary)])
+}
+
+/// Audit: a hub holding `events` entries (bulk-appended, not timed) exports its bundle (timed on
+/// its own); then the bundle is verified as `muster audit verify DIR` does: every entry canonical
+/// and schema-valid, every tile, root and checkpoint signature, unique ids, references, and the
+/// donation register recomputed. The peak memory is the verification's own. The same audit of
+/// the hub's data directory is timed too.
+func audit(_ o: Options) async throws {
+    let hub = try Hub.create(directory: DataDirectory(path: o.dir + "/hub"), origin: "bench.example.org/hub/audit")
+    try await fill(hub, o, settle: false)
+    let clock = ContinuousClock()
+    let bundle = URL(fileURLWithPath: o.dir + "/bundle")
+    let t0 = clock.now
+    let exported = try BundleExporter(hub: hub).export(to: bundle)
+    let exportSeconds = seconds(clock.now - t0)
+    resetPeakRSS()
+    let setupRSS = peakRSSKB()
+    let auditor = Auditor(keys: [hub.origin: hub.verifier])
+    let t1 = clock.now
+    let report = try await auditor.run(BundleDirectory(path: bundle.path))
+    let registers = report.movement.ledger.registers(rules: .uk, today: Timestamp.now().date)
+    let elapsed = seconds(clock.now - t1)
+    let auditRSS = peakRSSKB()
+    guard report.ok, report.entries == UInt64(o.events) else {
+        throw BenchError.failed("audit of \(report.entries) entries: \(report.findings.first.map(String.init(describing:)) ?? "entries missing")")
+    }
+    let t2 = clock.now
+    let store = try await auditor.run(StoreAuditSource(store: hub.store, label: o.dir))
+    let storeSeconds = seconds(clock.now - t2)
+    guard store.ok else { throw BenchError.failed("audit of the data directory found \(store.findings.count) findings") }
+    emit([("workload", "audit"), ("impl", "muster"), ("events", o.events), ("seconds", elapsed),
+          ("events_per_second", Double(o.events) / elapsed), ("peak_rss_kb_phase", auditRSS), ("rss_kb_before_phase", setupRSS),
+          ("export_seconds", exportSeconds), ("bundle_files", exported.files), ("registers", registers.count),
+          ("donations", report.movement.ledger.donationCount),
+          ("data_dir_events_per_second", Double(o.events) / storeSeconds)])
 }
 
 /// Sync: hub A holds `events` entries (bulk-appended first, not timed) and serves on loopback;
@@ -339,6 +375,7 @@ do {
     case "profile-bulk": try await profileBulk(options)
     case "replay": try await replay(options)
     case "sync": try await syncPull(options)
+    case "audit": try await audit(options)
     default: throw BenchError.usage
     }
 } catch {
