@@ -16,7 +16,7 @@ extension Muster {
             let hub = try hub.open(writable: false)
             let origin = origin ?? hub.origin
             guard let checkpoint = try hub.store.latestCheckpoint(origin: origin) else {
-                throw ValidationError("no checkpoint of \(origin) yet: record an event first")
+                throw InputError("no checkpoint of \(origin) yet: record an event first")
             }
             print(checkpoint.note, terminator: "")
         }
@@ -38,9 +38,9 @@ extension Muster {
 
         /// The receipt of entry `id` against its origin's latest checkpoint on `hub`.
         static func receipt(for id: EventID, hub: Hub) throws -> EntryReceipt {
-            guard let stored = try hub.store.entry(id: id) else { throw ValidationError("no entry with id \(id) on this hub") }
+            guard let stored = try hub.store.entry(id: id) else { throw InputError("no entry with id \(id) on this hub") }
             let origin = stored.entry.envelope.origin
-            guard let latest = try hub.store.latestCheckpoint(origin: origin) else { throw ValidationError("no checkpoint of \(origin)") }
+            guard let latest = try hub.store.latestCheckpoint(origin: origin) else { throw InputError("no checkpoint of \(origin)") }
             let inclusion = try hub.store.inclusionProof(origin: origin, seq: stored.entry.envelope.seq, treeSize: latest.size)
             return try EntryReceipt(entry: stored.entry, inclusion: inclusion, checkpoint: SignedCheckpoint(parsing: latest.note))
         }
@@ -116,15 +116,15 @@ struct ReceiptOptions: ParsableArguments {
 
     func check() throws {
         let verifier: NoteVerifier
-        do { verifier = try NoteVerifier(vkey: vkey) } catch { throw ValidationError("--vkey: \(error)") }
+        do { verifier = try NoteVerifier(vkey: vkey) } catch { throw InputError("--vkey: \(error)") }
         let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
-        guard let data else { throw ValidationError("cannot read \(file)") }
+        guard let data else { throw InputError("cannot read \(file)") }
         let receipt: EntryReceipt
         do { receipt = try EntryReceipt(parsing: String(decoding: data, as: UTF8.self)) } catch {
-            throw ValidationError("\(file) is not a tlog-proof receipt: \(error)")
+            throw InputError("\(file) is not a tlog-proof receipt: \(error)")
         }
         let entryBytes = try entry.map { path -> [UInt8] in
-            guard let d = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read --entry \(path)") }
+            guard let d = FileManager.default.contents(atPath: path) else { throw InputError("cannot read --entry \(path)") }
             return Array(d.last == 0x0A ? d.dropLast() : d)
         }
         switch receipt.verify(with: verifier, entryBytes: entryBytes) {
