@@ -48,29 +48,52 @@ public struct AuditedEntry: Sendable {
     /// reads what the movement-wide checks need.
     public static func check(_ bytes: [UInt8], origin: String, seq: UInt64) -> AuditedEntry {
         var audited = AuditedEntry(leaf: MerkleHash.leafHash(bytes))
-        let entry: Entry
-        do { entry = try Entry.decode(bytes) } catch {
+        let json: JSONValue
+        do { json = try Entry.checkedJSON(bytes) } catch {
             audited.problems.append(error.reason)
             return audited
         }
-        let envelope = entry.envelope
-        if envelope.seq != seq { audited.problems.append("entry says seq \(envelope.seq) but is at seq \(seq)") }
-        if envelope.origin != origin { audited.problems.append("entry says origin '\(envelope.origin)'") }
-        audited.id = IDKey(envelope.id.text)
-        switch envelope.type {
+        // The schema has checked every envelope member; they are read here without building an Envelope.
+        let fields = Fields(json)
+        if fields.seq != seq { audited.problems.append("entry says seq \(fields.seq) but is at seq \(seq)") }
+        if fields.origin != origin { audited.problems.append("entry says origin '\(fields.origin)'") }
+        audited.id = IDKey(fields.id)
+        switch fields.type {
         case DonationReceived.schema.type: audited.kind = .donationReceived
         case PledgeMade.schema.type: audited.kind = .pledgeMade
         default: break
         }
-        if let rule = references[envelope.type] {
-            if let text = envelope.payload[rule.member]?.stringValue, let target = IDKey(text) {
+        if let rule = references[fields.type] {
+            if let text = fields.payload[rule.member]?.stringValue, let target = IDKey(text) {
                 audited.reference = Reference(member: rule.member, target: target, required: rule.required)
             } else {
                 audited.problems.append("payload.\(rule.member) does not name an event id")
             }
         }
-        audited.fact = DonationLedger.fact(envelope)
+        audited.fact = DonationLedger.fact(fields)
         return audited
+    }
+
+    /// The envelope members the audit reads, from a schema-valid entry's JSON.
+    public struct Fields: Sendable {
+        public let id: String
+        public let type: String
+        public let origin: String
+        public let seq: UInt64
+        public let hlc: HLCStamp
+        public let subject: String?
+        public let payload: JSONValue
+
+        /// Reads them (absent members read as empty, which no later check accepts).
+        public init(_ json: JSONValue) {
+            id = json["id"]?.stringValue ?? ""
+            type = json["type"]?.stringValue ?? ""
+            origin = json["origin"]?.stringValue ?? ""
+            seq = UInt64(clamping: json["seq"]?.integerValue ?? 0)
+            hlc = HLCStamp(wallMillis: json["hlc"]?["wall"]?.integerValue ?? 0, counter: json["hlc"]?["count"]?.integerValue ?? 0)
+            subject = json["subject"]?.stringValue
+            payload = json["payload"] ?? .object([:])
+        }
     }
 
     private init(leaf: MerkleHash) { self.leaf = leaf }

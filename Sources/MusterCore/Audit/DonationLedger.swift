@@ -48,18 +48,18 @@ public struct DonationLedger: Sendable {
 
     /// The fact an entry contributes, if any (also for entries the schema has not been checked on:
     /// a fact with missing members is just absent).
-    public static func fact(_ envelope: Envelope) -> Fact? {
+    public static func fact(_ envelope: AuditedEntry.Fields) -> Fact? {
         let payload = envelope.payload
         func date(_ name: String) -> CalendarDate? { payload[name]?.stringValue.flatMap { try? CalendarDate($0) } }
         func money(_ name: String) -> (Int64, String)? {
             guard let m = payload[name], let minor = m["minor"]?.integerValue, let c = m["currency"]?.stringValue else { return nil }
             return (minor, c)
         }
-        guard let id = IDKey(envelope.id.text) else { return nil }
+        guard let id = IDKey(envelope.id) else { return nil }
         switch envelope.type {
         case DonationReceived.schema.type:
             guard let (minor, currency) = money("amount"), let on = date("receivedOn") else { return nil }
-            return .received(Received(id: id, donor: envelope.subject.flatMap { IDKey($0.text) },
+            return .received(Received(id: id, donor: envelope.subject.flatMap(IDKey.init),
                                       donorKind: payload["donorKind"]?.stringValue, amountMinor: minor, currency: currency,
                                       receivedOn: on, accountingUnit: payload["accountingUnit"]?.stringValue))
         case Projections.voidType:
@@ -79,7 +79,7 @@ public struct DonationLedger: Sendable {
             }
             guard let on else { return nil }
             return .later(Later(donation: donation, id: id,
-                                stamp: FactStamp(hlc: envelope.hlc, origin: envelope.origin, eventID: envelope.id.text),
+                                stamp: FactStamp(hlc: envelope.hlc, origin: envelope.origin, eventID: envelope.id),
                                 seq: envelope.seq, kind: kind, on: on))
         default:
             return nil

@@ -10,12 +10,18 @@ public struct Entry: Hashable, Sendable {
     /// Reads an entry from stored or received bytes: strict canonical JSON, the schema of its type
     /// and version, then the envelope. Errors name the failing field.
     public static func decode(_ bytes: [UInt8]) throws(CoreError) -> Entry {
+        Entry(validatedBytes: bytes, envelope: try Envelope(validated: try checkedJSON(bytes)))
+    }
+
+    /// The checks of ``decode(_:)`` without reading the envelope into a value: the bytes are
+    /// canonical JSON, valid against the schema of their type and version. Returns the JSON.
+    public static func checkedJSON(_ bytes: [UInt8]) throws(CoreError) -> JSONValue {
         let json: JSONValue
         do { json = try CanonicalJSON.parseCanonical(bytes) } catch {
             throw CoreError(.invalidEnvelope, "entry is not canonical JSON: \(error)")
         }
         try validate(json)
-        return Entry(validatedBytes: bytes, envelope: try Envelope(validated: json))
+        return json
     }
 
     /// Reads an entry a store already checked on the way in (its own appends, verified sync
