@@ -146,8 +146,18 @@ public struct MovementAudit: Sendable {
         return nil
     }
 
+    /// Room for `count` entries, so the id table is not rebuilt as it grows.
+    public mutating func reserve(_ count: Int) { places.reserveCapacity(count) }
+
     /// References that name no entry, or an entry of the wrong type, and refunds that cannot be
-    /// netted; call once every log has been taken.
+    /// netted; call once every log has been taken. It frees the id table and the references (the
+    /// ledger stays, for the register).
+    public mutating func finish() -> [AuditFinding] {
+        defer { places = [:]; pending = [] }
+        return crossFindings()
+    }
+
+    /// What ``finish()`` returns, keeping the tables.
     public func crossFindings() -> [AuditFinding] {
         var findings: [AuditFinding] = []
         for p in pending {

@@ -39,7 +39,21 @@ public struct DonationLedger: Sendable {
         public var on: CalendarDate
     }
 
-    private var received: [IDKey: Received] = [:]
+    /// A received donation as kept: its strings (currency, donor kind, unit: a handful of
+    /// distinct values) as indexes into `names`, so a donation costs about 64 bytes.
+    private struct Stored: Sendable {
+        var donor: IDKey?
+        var amountMinor: Int64
+        var day: Int32
+        var currency: UInt16
+        var donorKind: UInt16
+        var unit: UInt16
+    }
+
+    private var received: [IDKey: Stored] = [:]
+    /// Interned strings; index 0 is "absent".
+    private var names: [String] = [""]
+    private var nameIndex: [String: UInt16] = [:]
     private var later: [Later] = []
     private var voided: Set<IDKey> = []
 
@@ -89,10 +103,27 @@ public struct DonationLedger: Sendable {
     /// Takes one entry's fact.
     public mutating func add(_ fact: Fact) {
         switch fact {
-        case .received(let r): received[r.id] = r
+        case .received(let r):
+            received[r.id] = Stored(donor: r.donor, amountMinor: r.amountMinor, day: Int32(clamping: r.receivedOn.daysSinceEpoch),
+                                    currency: intern(r.currency), donorKind: intern(r.donorKind), unit: intern(r.accountingUnit))
         case .later(let l): later.append(l)
         case .void(let target): voided.insert(target)
         }
+    }
+
+    private mutating func intern(_ name: String?) -> UInt16 {
+        guard let name else { return 0 }
+        if let known = nameIndex[name] { return known }
+        guard names.count < Int(UInt16.max) else { return 0 }
+        names.append(name)
+        nameIndex[name] = UInt16(names.count - 1)
+        return UInt16(names.count - 1)
+    }
+
+    private func expand(_ id: IDKey, _ s: Stored) -> Received {
+        Received(id: id, donor: s.donor, donorKind: s.donorKind == 0 ? nil : names[Int(s.donorKind)], amountMinor: s.amountMinor,
+                 currency: names[Int(s.currency)], receivedOn: CalendarDate(daysSinceEpoch: Int64(s.day)),
+                 accountingUnit: s.unit == 0 ? nil : names[Int(s.unit)])
     }
 
     /// Donations that are held and not voided.
@@ -110,14 +141,18 @@ public struct DonationLedger: Sendable {
     public func donations(where include: (Received) -> Bool = { _ in true }) -> [DonationRegister.Donation] {
         let byDonation = laterByDonation()
         var out: [DonationRegister.Donation] = []
-        for (id, r) in received where !voided.contains(id) && include(r) { out.append(fold(r, byDonation[id] ?? []).donation) }
+        for (id, stored) in received where !voided.contains(id) {
+            let r = expand(id, stored)
+            if include(r) { out.append(fold(r, byDonation[id] ?? []).donation) }
+        }
         return out.sorted { $0.id < $1.id }
     }
 
     /// The refunds that cannot be netted, by origin and seq.
     public func refundProblems() -> [RefundProblem] {
         let byDonation = laterByDonation()
-        return received.lazy.filter { !voided.contains($0.key) }.flatMap { fold($0.value, byDonation[$0.key] ?? []).problems }
+        return received.lazy.filter { !voided.contains($0.key) && byDonation[$0.key] != nil }
+            .flatMap { fold(expand($0.key, $0.value), byDonation[$0.key] ?? []).problems }
             .sorted { ($0.refund.stamp.origin, $0.refund.seq) < ($1.refund.stamp.origin, $1.refund.seq) }
     }
 
@@ -155,7 +190,7 @@ public struct DonationLedger: Sendable {
 
     /// The calendar years in which a held, unvoided donation was received, ascending.
     public var years: [Int] {
-        Set(received.values.lazy.filter { !self.voided.contains($0.id) }.map { $0.receivedOn.parts.year }).sorted()
+        Set(received.lazy.filter { !self.voided.contains($0.key) }.map { CalendarDate(daysSinceEpoch: Int64($0.value.day)).parts.year }).sorted()
     }
 
     /// The register of every year with a donation, for both units, year by year (so only one

@@ -76,13 +76,14 @@ public struct Auditor: Sendable {
         var report = AuditReport(findingLimit: findingLimit)
         let logs = try source.logs()
         report.logs = logs.map { AuditReport.Log(origin: $0.origin) }
+        report.movement.reserve(Int(min(logs.reduce(UInt64(0)) { $0 &+ $1.size }, 1 << 24)))  // sizes a bundle claims: capped
         for (index, log) in logs.enumerated() {
             try await audit(log, index: index, source, into: &report, progress: progress)
         }
         for (name, json) in try source.evidence() {
             checkEvidence(name: name, json: json, into: &report)
         }
-        for finding in report.movement.crossFindings() { report.add(finding) }
+        for finding in report.movement.finish() { report.add(finding) }
         return report
     }
 
