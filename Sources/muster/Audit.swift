@@ -71,30 +71,18 @@ extension Muster {
         @Option(help: "Print the full donation register of this calendar year.")
         var register: Int?
 
-        @Option(help: "With --register: the quarter, 1–4.")
-        var quarter: Int?
-
-        @Option(help: "With --register: central or accounting-unit.")
-        var unit: RegisterUnit = .central
-
-        @Option(help: "A JSON file of dated donation rule sets replacing the built-in UK rules.")
-        var rules: String?
-
-        @Option(help: "The date permissibility checks are overdue against (default: today, UTC).")
-        var today: String?
+        @OptionGroup var options: RegisterOptions
 
         func validate() throws {
             if (bundle == nil) == (dataDir == nil) { throw InputError("give a bundle folder or --data-dir DIR (one of them)") }
             if let register, !(2000...9999).contains(register) { throw InputError("--register \(register) is not a plausible calendar year") }
-            if let quarter, !(1...4).contains(quarter) { throw InputError("--quarter must be 1, 2, 3 or 4") }
-            if quarter != nil, register == nil { throw InputError("--quarter goes with --register YEAR") }
-            if let today { _ = try CalendarDate(today) }
+            if options.quarter != nil, register == nil { throw InputError("--quarter goes with --register YEAR") }
         }
 
         func run() async throws {
             let started = Date()
-            let rules = try donationRules(rules)
-            let today = try today.map { try CalendarDate($0) } ?? Timestamp.now().date
+            let rules = try options.ruleSet()
+            let today = try options.referenceDate()
             var lines: [String] = []
             let source: any AuditSource
             let trust: Trust
@@ -138,7 +126,7 @@ extension Muster {
                 print(text(report, lines: lines, registers: registers, seconds: seconds))
                 if let register {
                     let year = DonationRegister(donations: report.movement.ledger.donations { $0.receivedOn.parts.year == register },
-                                                rules: rules, year: register, quarter: quarter, unit: unit.unit, today: today)
+                                                rules: rules, year: register, quarter: options.quarter, unit: options.unit.unit, today: today)
                     print(ReportTable.render(year.tables(rules: rules), as: .table), terminator: "")
                 }
             }

@@ -101,17 +101,7 @@ extension Muster {
         @Option(help: "donation-register: the calendar year.")
         var year: Int?
 
-        @Option(help: "donation-register: the quarter, 1–4.")
-        var quarter: Int?
-
-        @Option(help: "donation-register: central or accounting-unit.")
-        var unit: RegisterUnit = .central
-
-        @Option(help: "donation-register: a JSON file of dated rule sets replacing the built-in UK rules.")
-        var rules: String?
-
-        @Option(help: "donation-register: the date checks are overdue against (default: today, UTC).")
-        var today: String?
+        @OptionGroup var register: RegisterOptions
 
         func validate() throws {
             guard Kind(rawValue: report) != nil else {
@@ -128,11 +118,9 @@ extension Muster {
             if kind == .donationRegister {
                 guard let year else { throw InputError("donation-register needs --year YYYY") }
                 guard (2000...9999).contains(year) else { throw InputError("--year \(year) is not a plausible calendar year") }
-                if let quarter, !(1...4).contains(quarter) { throw InputError("--quarter must be 1, 2, 3 or 4") }
                 if from != nil || to != nil { throw InputError("donation-register takes --year and --quarter, not --from/--to") }
-                if let today { _ = try CalendarDate(today) }
             } else {
-                if year != nil || quarter != nil || rules != nil || today != nil {
+                if year != nil || register.isGiven {
                     throw InputError("--year, --quarter, --rules and --today apply to donation-register only")
                 }
             }
@@ -154,11 +142,10 @@ extension Muster {
             case .pledges: tables = [try reports.pledges(by: by, period: period())]
             case .logs: tables = [try reports.logStatus()]
             case .donationRegister:
-                let ruleTable = try donationRules(rules)
-                let register = DonationRegister(donations: try reports.registerDonations(), rules: ruleTable, year: year!,
-                                                quarter: quarter, unit: unit.unit,
-                                                today: try today.map { try CalendarDate($0) } ?? Timestamp.now().date)
-                tables = register.tables(rules: ruleTable)
+                let ruleTable = try register.ruleSet()
+                tables = DonationRegister(donations: try reports.registerDonations(), rules: ruleTable, year: year!,
+                                          quarter: register.quarter, unit: register.unit.unit, today: try register.referenceDate())
+                    .tables(rules: ruleTable)
             }
             print(ReportTable.render(tables, as: format.format), terminator: "")
         }
@@ -179,11 +166,38 @@ extension Muster {
     }
 }
 
-/// The donation rules in `path` (a JSON file of dated rule sets), or the built-in UK rules.
-func donationRules(_ path: String?) throws -> DonationRules {
-    guard let path else { return .uk }
-    guard let data = FileManager.default.contents(atPath: path) else { throw InputError("cannot read the rules file \(path)") }
-    return try DonationRules.parse(Array(data))
+/// The options of the donation register that `muster report donation-register` and
+/// `muster audit verify` share.
+struct RegisterOptions: ParsableArguments {
+    @Option(help: "The donation register: the quarter, 1–4.")
+    var quarter: Int?
+
+    @Option(help: "The donation register: central or accounting-unit.")
+    var unit: RegisterUnit = .central
+
+    @Option(help: "The donation register: a JSON file of dated rule sets replacing the built-in UK rules.")
+    var rules: String?
+
+    @Option(help: "The donation register: the date permissibility checks are overdue against (default: today, UTC).")
+    var today: String?
+
+    /// Whether any option that only the register takes was given (`--unit` has a default).
+    var isGiven: Bool { quarter != nil || rules != nil || today != nil }
+
+    func validate() throws {
+        if let quarter, !(1...4).contains(quarter) { throw InputError("--quarter must be 1, 2, 3 or 4") }
+        if let today { _ = try CalendarDate(today) }
+    }
+
+    /// The rules in `--rules`, or the built-in UK rules.
+    func ruleSet() throws -> DonationRules {
+        guard let rules else { return .uk }
+        guard let data = FileManager.default.contents(atPath: rules) else { throw InputError("cannot read the rules file \(rules)") }
+        return try DonationRules.parse(Array(data))
+    }
+
+    /// `--today`, or today (UTC).
+    func referenceDate() throws -> CalendarDate { try today.map { try CalendarDate($0) } ?? Timestamp.now().date }
 }
 
 /// A mistake in a command's input, reported on one line (ArgumentParser adds the usage text to

@@ -37,13 +37,19 @@ public enum AuditBundle {
         ((try? CanonicalJSON.encode(.string(note))) ?? []) + [0x0A]
     }
 
+    /// The note one line of `checkpoints.jsonl` holds (without its newline); nil when the line is
+    /// not a JSON string.
+    public static func historyNote(_ line: [UInt8]) -> String? {
+        (try? CanonicalJSON.parse(line))?.stringValue
+    }
+
     /// The notes of a `checkpoints.jsonl` file, in order.
     /// - Throws: naming the line that is not a JSON string.
     public static func historyNotes(_ bytes: [UInt8]) throws(CoreError) -> [String] {
         var notes: [String] = []
         for (i, line) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
             if line.isEmpty, i > 0 { continue }
-            guard let note = (try? CanonicalJSON.parse(Array(line)))?.stringValue else {
+            guard let note = historyNote(Array(line)) else {
                 throw CoreError(.invalidValue, "\(historyFile) line \(i + 1) is not a JSON string")
             }
             notes.append(note)

@@ -139,7 +139,10 @@ public struct DonationLedger: Sendable {
     /// The donations as the register takes them.
     /// - Parameter include: which donations to build (all by default), to keep memory to one year's.
     public func donations(where include: (Received) -> Bool = { _ in true }) -> [DonationRegister.Donation] {
-        let byDonation = laterByDonation()
+        donations(where: include, byDonation: laterByDonation())
+    }
+
+    private func donations(where include: (Received) -> Bool, byDonation: [IDKey: [Later]]) -> [DonationRegister.Donation] {
         var out: [DonationRegister.Donation] = []
         for (id, stored) in received where !voided.contains(id) {
             let r = expand(id, stored)
@@ -196,8 +199,9 @@ public struct DonationLedger: Sendable {
     /// The register of every year with a donation, for both units, year by year (so only one
     /// year's donations are built at a time).
     public func registers(rules: DonationRules, today: CalendarDate) -> [DonationRegister] {
-        years.flatMap { year in
-            let list = donations { $0.receivedOn.parts.year == year }
+        let byDonation = laterByDonation()
+        return years.flatMap { year in
+            let list = donations(where: { $0.receivedOn.parts.year == year }, byDonation: byDonation)
             return DonationRegister.Unit.allCases.map {
                 DonationRegister(donations: list, rules: rules, year: year, quarter: nil, unit: $0, today: today)
             }

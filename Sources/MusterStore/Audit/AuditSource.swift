@@ -5,6 +5,10 @@ public import MusterCore
 public protocol AuditSource {
     /// What is audited, for messages.
     var label: String { get }
+    /// Whether the source is an export: it holds exactly what its latest checkpoint covers and
+    /// states its sizes and checkpoint counts (which must then match), where a store may hold
+    /// entries no checkpoint covers yet.
+    var isExport: Bool { get }
     /// The logs to verify, with the size each is to be verified to (a bundle: its manifest's; a
     /// store: the entries held).
     func logs() throws -> [AuditBundle.Manifest.Log]

@@ -14,8 +14,6 @@ public struct AuditReport: Sendable {
         public var checkpoints = 0
         /// Tiles compared.
         public var tiles = 0
-        /// Held entries that no checkpoint covers yet (a store mid-pull).
-        public var uncovered: UInt64 = 0
         /// Findings about this log.
         public var findings = 0
     }
@@ -111,11 +109,10 @@ public struct Auditor: Sendable {
             if latest.size > log.size {
                 found(latest.size, "the latest checkpoint covers \(latest.size) entries but \(log.size) are held")
             } else if latest.size < log.size {
-                if source is BundleDirectory {
+                if source.isExport {
                     found(latest.size, "the manifest says \(log.size) entries but the checkpoint covers \(latest.size)")
                     size = latest.size
                 } else {
-                    report.logs[index].uncovered = log.size - latest.size
                     report.note("\(origin): \(log.size - latest.size) entries past the latest checkpoint (\(latest.size)) are not yet signed; checked, but not covered")
                 }
             }
@@ -142,13 +139,13 @@ public struct Auditor: Sendable {
             report.add(finding)
         }
         report.logs[index].checkpoints = points.count
-        if source is BundleDirectory, historyCount != log.checkpoints {
+        if source.isExport, historyCount != log.checkpoints {
             found(nil, "the manifest says \(log.checkpoints) checkpoints but \(AuditBundle.historyFile) holds \(historyCount)")
         }
         if let latest {
             if let last = points.last, last.size == latest.size, last.root != latest.root {
                 found(latest.size, "the checkpoint file and the history disagree at size \(latest.size): \(origin) signed two histories")
-            } else if points.last?.size != latest.size, source is BundleDirectory {
+            } else if points.last?.size != latest.size, source.isExport {
                 found(latest.size, "the history's last checkpoint is not the latest checkpoint")
             }
             if !points.contains(where: { $0.size == latest.size }) {

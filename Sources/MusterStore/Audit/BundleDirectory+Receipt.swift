@@ -11,7 +11,7 @@ extension BundleDirectory {
             for bundle in TlogTile.tiles(treeSize: log.size) where bundle.level == 0 {
                 let entries: [[UInt8]]
                 do { entries = try self.entries(origin: log.origin, bundle: bundle) } catch { break }
-                for (offset, bytes) in entries.enumerated() where Self.contains(bytes, needle) {
+                for (offset, bytes) in entries.enumerated() where bytes.firstRange(of: needle) != nil {
                     let entry = try Entry.decode(bytes)
                     guard entry.envelope.id == id else { continue }
                     guard let note = try latestCheckpoint(origin: log.origin) else {
@@ -29,16 +29,5 @@ extension BundleDirectory {
             }
         }
         throw CoreError(.invalidValue, "no log in \(label) holds an entry with id \(id)")
-    }
-
-    private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard haystack.count >= needle.count, let first = needle.first else { return false }
-        var i = 0
-        let last = haystack.count - needle.count
-        while i <= last {
-            if haystack[i] == first, haystack[i..<(i + needle.count)].elementsEqual(needle) { return true }
-            i += 1
-        }
-        return false
     }
 }

@@ -23,6 +23,8 @@ public struct BundleDirectory: AuditSource {
 
     public var label: String { url.path }
 
+    public var isExport: Bool { true }
+
     /// A file of the bundle, nil when absent.
     public func read(_ relative: String) -> [UInt8]? {
         FileManager.default.contents(atPath: url.appendingPathComponent(relative).path).map(Array.init)
@@ -67,7 +69,7 @@ public struct BundleDirectory: AuditSource {
                 let bytes = Array(data[offset..<end])
                 offset = end + 1
                 line += 1
-                guard let note = (try? CanonicalJSON.parse(bytes))?.stringValue else {
+                guard let note = AuditBundle.historyNote(bytes) else {
                     throw AuditFinding(origin: origin, "\(AuditBundle.historyFile) line \(line) is not a JSON string")
                 }
                 notes.append(note)

@@ -25,6 +25,8 @@ public struct StoreAuditSource: AuditSource {
         }
     }
 
+    public var isExport: Bool { false }
+
     public func logs() throws -> [AuditBundle.Manifest.Log] { snapshot }
 
     private func size(_ origin: String) -> Int64 { Int64(snapshot.first { $0.origin == origin }?.size ?? 0) }
