@@ -36,8 +36,8 @@ public struct AuditedEntry: Sendable {
     public private(set) var problems: [String] = []
 
     /// The payload members that refer to earlier events, by entry type, and what they must name.
-    static let references: [String: (member: String, required: Kind)] = {
-        var map: [String: (String, Kind)] = [EventVoided.schema.type: ("target", .other)]
+    static let references: [String: (member: StaticString, required: Kind)] = {
+        var map: [String: (StaticString, Kind)] = [EventVoided.schema.type: ("target", .other)]
         for type in [DonationPermissibilityChecked.schema.type, DonationAccepted.schema.type, DonationReturned.schema.type,
                      DonationRefunded.schema.type] { map[type] = ("donation", .donationReceived) }
         for type in [PledgeFulfilled.schema.type, PledgeWithdrawn.schema.type] { map[type] = ("pledge", .pledgeMade) }
@@ -48,13 +48,13 @@ public struct AuditedEntry: Sendable {
     /// reads what the movement-wide checks need.
     public static func check(_ bytes: [UInt8], origin: String, seq: UInt64) -> AuditedEntry {
         var audited = AuditedEntry(leaf: MerkleHash.leafHash(bytes))
-        let json: JSONValue
-        do { json = try Entry.checkedJSON(bytes) } catch {
+        let checked: CheckedEntry
+        do { checked = try CheckedEntry(bytes) } catch {
             audited.problems.append(error.reason)
             return audited
         }
         // The schema has checked every envelope member; they are read here without building an Envelope.
-        let fields = Fields(json)
+        let fields = Fields(checked)
         if fields.seq != seq { audited.problems.append("entry says seq \(fields.seq) but is at seq \(seq)") }
         if fields.origin != origin { audited.problems.append("entry says origin '\(fields.origin)'") }
         audited.id = IDKey(fields.id)
@@ -64,8 +64,8 @@ public struct AuditedEntry: Sendable {
         default: break
         }
         if let rule = references[fields.type] {
-            if let text = fields.payload[rule.member]?.stringValue, let target = IDKey(text) {
-                audited.reference = Reference(member: rule.member, target: target, required: rule.required)
+            if let text = fields.payloadString(rule.member), let target = IDKey(text) {
+                audited.reference = Reference(member: rule.member.description, target: target, required: rule.required)
             } else {
                 audited.problems.append("payload.\(rule.member) does not name an event id")
             }
@@ -74,7 +74,7 @@ public struct AuditedEntry: Sendable {
         return audited
     }
 
-    /// The envelope members the audit reads, from a schema-valid entry's JSON.
+    /// The envelope members the audit reads, from a checked entry.
     public struct Fields: Sendable {
         public let id: String
         public let type: String
@@ -82,17 +82,28 @@ public struct AuditedEntry: Sendable {
         public let seq: UInt64
         public let hlc: HLCStamp
         public let subject: String?
-        public let payload: JSONValue
+        /// The entry, for its payload.
+        public let entry: CheckedEntry
 
         /// Reads them (absent members read as empty, which no later check accepts).
-        public init(_ json: JSONValue) {
-            id = json["id"]?.stringValue ?? ""
-            type = json["type"]?.stringValue ?? ""
-            origin = json["origin"]?.stringValue ?? ""
-            seq = UInt64(clamping: json["seq"]?.integerValue ?? 0)
-            hlc = HLCStamp(wallMillis: json["hlc"]?["wall"]?.integerValue ?? 0, counter: json["hlc"]?["count"]?.integerValue ?? 0)
-            subject = json["subject"]?.stringValue
-            payload = json["payload"] ?? .object([:])
+        public init(_ entry: CheckedEntry) {
+            self.entry = entry
+            id = entry.string("id") ?? ""
+            type = entry.string("type") ?? ""
+            origin = entry.string("origin") ?? ""
+            seq = UInt64(clamping: entry.integer("seq") ?? 0)
+            hlc = HLCStamp(wallMillis: entry.integer("hlc", "wall") ?? 0, counter: entry.integer("hlc", "count") ?? 0)
+            subject = entry.string("subject")
+        }
+
+        /// The payload's string member `name` (or its member `sub`), or nil.
+        public func payloadString(_ name: StaticString, _ sub: StaticString? = nil) -> String? {
+            entry.string("payload", name, sub)
+        }
+
+        /// The payload's integer member `name` (or its member `sub`), or nil.
+        public func payloadInteger(_ name: StaticString, _ sub: StaticString? = nil) -> Int64? {
+            entry.integer("payload", name, sub)
         }
     }
 

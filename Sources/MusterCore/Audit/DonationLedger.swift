@@ -63,10 +63,9 @@ public struct DonationLedger: Sendable {
     /// The fact an entry contributes, if any (also for entries the schema has not been checked on:
     /// a fact with missing members is just absent).
     public static func fact(_ envelope: AuditedEntry.Fields) -> Fact? {
-        let payload = envelope.payload
-        func date(_ name: String) -> CalendarDate? { payload[name]?.stringValue.flatMap { try? CalendarDate($0) } }
-        func money(_ name: String) -> (Int64, String)? {
-            guard let m = payload[name], let minor = m["minor"]?.integerValue, let c = m["currency"]?.stringValue else { return nil }
+        func date(_ name: StaticString) -> CalendarDate? { envelope.payloadString(name).flatMap { try? CalendarDate($0) } }
+        func money(_ name: StaticString) -> (Int64, String)? {
+            guard let minor = envelope.payloadInteger(name, "minor"), let c = envelope.payloadString(name, "currency") else { return nil }
             return (minor, c)
         }
         guard let id = IDKey(envelope.id) else { return nil }
@@ -74,16 +73,16 @@ public struct DonationLedger: Sendable {
         case DonationReceived.schema.type:
             guard let (minor, currency) = money("amount"), let on = date("receivedOn") else { return nil }
             return .received(Received(id: id, donor: envelope.subject.flatMap(IDKey.init),
-                                      donorKind: payload["donorKind"]?.stringValue, amountMinor: minor, currency: currency,
-                                      receivedOn: on, accountingUnit: payload["accountingUnit"]?.stringValue))
+                                      donorKind: envelope.payloadString("donorKind"), amountMinor: minor, currency: currency,
+                                      receivedOn: on, accountingUnit: envelope.payloadString("accountingUnit")))
         case Projections.voidType:
-            return payload["target"]?.stringValue.flatMap(IDKey.init).map(Fact.void)
+            return envelope.payloadString("target").flatMap(IDKey.init).map(Fact.void)
         case DonationPermissibilityChecked.schema.type, DonationReturned.schema.type, DonationRefunded.schema.type:
-            guard let donation = payload["donation"]?.stringValue.flatMap(IDKey.init) else { return nil }
+            guard let donation = envelope.payloadString("donation").flatMap(IDKey.init) else { return nil }
             let kind: Later.Kind, on: CalendarDate?
             switch envelope.type {
             case DonationPermissibilityChecked.schema.type:
-                guard let outcome = payload["outcome"]?.stringValue else { return nil }
+                guard let outcome = envelope.payloadString("outcome") else { return nil }
                 kind = .check(outcome: outcome); on = date("checkedOn")
             case DonationReturned.schema.type:
                 kind = .returned; on = date("returnedOn")
@@ -139,16 +138,21 @@ public struct DonationLedger: Sendable {
     /// The donations as the register takes them.
     /// - Parameter include: which donations to build (all by default), to keep memory to one year's.
     public func donations(where include: (Received) -> Bool = { _ in true }) -> [DonationRegister.Donation] {
-        donations(where: include, byDonation: laterByDonation())
+        donations(days: Int32.min...Int32.max, where: include, byDonation: laterByDonation())
     }
 
-    private func donations(where include: (Received) -> Bool, byDonation: [IDKey: [Later]]) -> [DonationRegister.Donation] {
+    /// The donations received on `days` (days since 1970) that `include` takes, in id order.
+    private func donations(days: ClosedRange<Int32>, where include: (Received) -> Bool = { _ in true },
+                           byDonation: [IDKey: [Later]]) -> [DonationRegister.Donation] {
+        // Sorted by the 16-byte key (the text's order too: lowercase hex at fixed places) before any text is made.
+        let held = received.lazy.filter { days.contains($0.value.day) && !voided.contains($0.key) }.sorted { $0.key < $1.key }
         var out: [DonationRegister.Donation] = []
-        for (id, stored) in received where !voided.contains(id) {
+        out.reserveCapacity(held.count)
+        for (id, stored) in held {
             let r = expand(id, stored)
             if include(r) { out.append(fold(r, byDonation[id] ?? []).donation) }
         }
-        return out.sorted { $0.id < $1.id }
+        return out
     }
 
     /// The refunds that cannot be netted, by origin and seq.
@@ -169,7 +173,7 @@ public struct DonationLedger: Sendable {
         var check: DonationRegister.Check?, returnedOn: CalendarDate?
         var refunded: Int64 = 0
         var problems: [RefundProblem] = []
-        for l in facts.sorted(by: { $0.stamp < $1.stamp }) {
+        for l in facts.count < 2 ? facts : facts.sorted(by: { $0.stamp < $1.stamp }) {
             switch l.kind {
             case .check(let outcome): check = DonationRegister.Check(checkedOn: l.on, outcome: outcome)
             case .returned: returnedOn = l.on
@@ -201,7 +205,9 @@ public struct DonationLedger: Sendable {
     public func registers(rules: DonationRules, today: CalendarDate) -> [DonationRegister] {
         let byDonation = laterByDonation()
         return years.flatMap { year in
-            let list = donations(where: { $0.receivedOn.parts.year == year }, byDonation: byDonation)
+            let first = Int32(clamping: (try? CalendarDate(year: year, month: 1, day: 1))?.daysSinceEpoch ?? 0)
+            let last = Int32(clamping: (try? CalendarDate(year: year, month: 12, day: 31))?.daysSinceEpoch ?? 0)
+            let list = donations(days: first...last, byDonation: byDonation)
             return DonationRegister.Unit.allCases.map {
                 DonationRegister(donations: list, rules: rules, year: year, quarter: nil, unit: $0, today: today)
             }

@@ -28,7 +28,15 @@ extension CanonicalJSONParser {
     /// Skips eight bytes at a time while none is a quote, a backslash, a control character or non-ASCII.
     @inline(__always)
     private mutating func skipPlainASCII() {
-        guard let base = bytes.baseAddress else { return }
+        index = Self.plainASCIIWords(bytes, from: index)
+    }
+
+    /// The offset of the first 8-byte word from `index` holding a quote, a backslash, a control
+    /// character or non-ASCII (or of the last incomplete word).
+    @inline(__always)
+    static func plainASCIIWords(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard let base = bytes.baseAddress else { return start }
+        var index = start
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         while index &+ 8 <= bytes.count {
@@ -38,9 +46,10 @@ extension CanonicalJSONParser {
             let backslash = word ^ (ones &* 0x5C)
             let special = (word | (quote &- ones) & ~quote | (backslash &- ones) & ~backslash
                 | (word &- ones &* 0x20) & ~word) & highs
-            if special != 0 { return }
+            if special != 0 { return index }
             index &+= 8
         }
+        return index
     }
 
     /// The slow path for strings with escapes: unescapes into the scratch buffer.

@@ -39,6 +39,15 @@ public enum EventCatalog {
                personalValidator: try! SchemaValidator(schema: schema.personalDocument, redactsValues: true)))
     })
 
+    private static let byTypeBytes: [(type: [UInt8], version: Int64, entry: Entry)] = schemas.map { schema in
+        (Array(schema.type.utf8), Int64(schema.version), byKey[Key(type: schema.type, version: schema.version)]!)
+    }
+
+    /// The type version named by UTF-8 bytes, or nil (for the fast path; ``lookup(type:version:)`` says why).
+    static func lookup(type: UnsafeBufferPointer<UInt8>, version: Int64) -> Entry? {
+        byTypeBytes.first { $0.version == version && $0.type.elementsEqual(type) }?.entry
+    }
+
     /// The type version, or an error naming the known types.
     public static func lookup(type: String, version: Int) throws(CoreError) -> Entry {
         if let entry = byKey[Key(type: type, version: version)] { return entry }

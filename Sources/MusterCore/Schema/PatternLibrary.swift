@@ -18,57 +18,91 @@ enum PatternLibrary {
     static let email = "^[^@\\s]{1,64}@[^@\\s]{1,253}$"
     static let base64 = "^[A-Za-z0-9+/]*={0,2}$"
 
+    /// A matcher over a string's UTF-8 bytes.
+    typealias ByteMatcher = @Sendable (UnsafeBufferPointer<UInt8>) -> Bool
+
     /// A native matcher for a regex above, or nil for a regex this library does not know.
     static func matcher(for pattern: String) -> (@Sendable (String) -> Bool)? {
-        switch pattern {
-        case uuidV7: return { UUIDText.isValid($0, version: 7) }
-        case uuid: return { UUIDText.isValid($0, version: nil) }
-        case date: return { s in shape(s, "dddd-dd-dd") }
-        case timestamp: return { s in shape(s, "dddd-dd-ddTdd:dd:dd.dddZ") }
-        case currency: return { s in s.utf8.count == 3 && s.utf8.allSatisfy(isUpper) }
-        case gss:
-            return { s in
-                let u = Array(s.utf8)
+        guard let match = byteMatcher(for: pattern) else { return nil }
+        return { s in
+            var s = s
+            return s.withUTF8(match)
+        }
+    }
+
+    /// The native matcher for a regex above, over UTF-8 bytes, or nil for a regex this library
+    /// does not know.
+    static func byteMatcher(for pattern: String) -> ByteMatcher? {
+        guard let known = Known(pattern: pattern) else { return nil }
+        return { known.matches($0) }
+    }
+
+    /// The patterns (and formats) with a native matcher, as values the schema validator's tape
+    /// check can switch on.
+    enum Known: UInt8, Sendable, CaseIterable {
+        case uuidV7, uuid, date, timestamp, currency, gss, outwardCode, postcode, sha256Hex, slug, operatorID, origin
+        case phone, email, base64
+        /// `format: date`: a date that exists.
+        case calendarDate
+        /// `format: date-time`: Muster's one RFC 3339 form, an instant that exists.
+        case instant
+
+        /// The matcher of a regex above, or nil.
+        init?(pattern: String) {
+            let all: [(String, Known)] = [
+                (PatternLibrary.uuidV7, .uuidV7), (PatternLibrary.uuid, .uuid), (PatternLibrary.date, .date),
+                (PatternLibrary.timestamp, .timestamp), (PatternLibrary.currency, .currency), (PatternLibrary.gss, .gss),
+                (PatternLibrary.outwardCode, .outwardCode), (PatternLibrary.postcode, .postcode),
+                (PatternLibrary.sha256Hex, .sha256Hex), (PatternLibrary.slug, .slug), (PatternLibrary.operatorID, .operatorID),
+                (PatternLibrary.origin, .origin), (PatternLibrary.phone, .phone), (PatternLibrary.email, .email),
+                (PatternLibrary.base64, .base64),
+            ]
+            guard let known = all.first(where: { $0.0 == pattern })?.1 else { return nil }
+            self = known
+        }
+
+        func matches(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+            switch self {
+            case .uuidV7: return UUIDText.isValid(u, version: 7)
+            case .uuid: return UUIDText.isValid(u, version: nil)
+            case .date: return shape(u, "dddd-dd-dd")
+            case .timestamp: return shape(u, "dddd-dd-ddTdd:dd:dd.dddZ")
+            case .currency: return u.count == 3 && u.allSatisfy(isUpper)
+            case .gss:
                 guard u.count == 9, u[3...].allSatisfy(isDigit) else { return false }
-                return ["E14", "W07", "S14", "N05", "N06"].contains(String(decoding: u[0..<3], as: UTF8.self))
-            }
-        case outwardCode: return { s in outward(Array(s.utf8)[...]) }
-        case postcode:
-            return { s in
-                let u = Array(s.utf8)
+                let prefix = (u[0], u[1], u[2])
+                return [("E", "1", "4"), ("W", "0", "7"), ("S", "1", "4"), ("N", "0", "5"), ("N", "0", "6")].contains {
+                    (UInt8(ascii: $0.0), UInt8(ascii: $0.1), UInt8(ascii: $0.2)) == prefix
+                }
+            case .outwardCode: return outward(u[...])
+            case .postcode:
                 guard u.count >= 6, u.count <= 8, u[u.count - 4] == UInt8(ascii: " "),
                     isDigit(u[u.count - 3]), isUpper(u[u.count - 2]), isUpper(u[u.count - 1])
                 else { return false }
                 return outward(u[0..<(u.count - 4)])
-            }
-        case sha256Hex: return { s in s.utf8.count == 64 && s.utf8.allSatisfy { isDigit($0) || ($0 >= 0x61 && $0 <= 0x66) } }
-        case slug: return { s in token(s, max: 64, extra: [UInt8(ascii: "-")]) }
-        case operatorID: return { s in token(s, max: 64, extra: Array("._@-".utf8)) }
-        case origin: return { s in Origin.isValid(s) }
-        case phone:
-            return { s in
-                var u = Array(s.utf8)[...]
+            case .sha256Hex: return u.count == 64 && u.allSatisfy { isDigit($0) || ($0 >= 0x61 && $0 <= 0x66) }
+            case .slug: return token(u, max: 64, extra: "-")
+            case .operatorID: return token(u, max: 64, extra: "._@-")
+            case .origin: return Origin.isValid(u)
+            case .phone:
+                var u = u[...]
                 if u.first == UInt8(ascii: "+") { u = u.dropFirst() }
                 guard let first = u.first, isDigit(first), (6...25).contains(u.count) else { return false }
-                return u.allSatisfy { isDigit($0) || " ()-".utf8.contains($0) }
-            }
-        case email:
-            return { s in
+                return u.allSatisfy { isDigit($0) || $0 == 0x20 || $0 == 0x28 || $0 == 0x29 || $0 == 0x2D }
+            case .email:
                 // Counted in code points, as the regex counts them.
-                let scalars = Array(s.unicodeScalars)
+                let scalars = Array(String(decoding: u, as: UTF8.self).unicodeScalars)
                 guard let at = scalars.firstIndex(of: "@"), scalars.lastIndex(of: "@") == at,
                       (1...64).contains(at), (1...253).contains(scalars.count - at - 1) else { return false }
                 return !scalars.contains { $0.properties.isWhitespace }
+            case .base64:
+                var i = 0
+                while i < u.count, isDigit(u[i]) || isUpper(u[i]) || (u[i] >= 0x61 && u[i] <= 0x7A) || u[i] == 0x2B || u[i] == 0x2F { i += 1 }
+                let pad = u.count - i
+                return pad <= 2 && u[i...].allSatisfy { $0 == UInt8(ascii: "=") }
+            case .calendarDate: return CalendarDate.parse(u) != nil
+            case .instant: return Timestamp.parse(u) != nil
             }
-        case base64:
-            return { s in
-                let u = Array(s.utf8)
-                let body = u.prefix { $0 != UInt8(ascii: "=") }
-                let pad = u.count - body.count
-                return pad <= 2 && u[body.count...].allSatisfy { $0 == UInt8(ascii: "=") }
-                    && body.allSatisfy { isDigit($0) || isUpper($0) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2B || $0 == 0x2F }
-            }
-        default: return nil
         }
     }
 
@@ -76,23 +110,24 @@ enum PatternLibrary {
     private static func isUpper(_ c: UInt8) -> Bool { c >= 0x41 && c <= 0x5A }
 
     /// `d` stands for a digit; every other character must match itself.
-    private static func shape(_ s: String, _ template: String) -> Bool {
-        let u = Array(s.utf8), t = Array(template.utf8)
-        guard u.count == t.count else { return false }
-        return zip(u, t).allSatisfy { c, p in p == UInt8(ascii: "d") ? isDigit(c) : c == p }
+    private static func shape(_ u: UnsafeBufferPointer<UInt8>, _ template: StaticString) -> Bool {
+        guard u.count == template.utf8CodeUnitCount else { return false }
+        let t = template.utf8Start
+        for i in 0..<u.count where t[i] == UInt8(ascii: "d") ? !isDigit(u[i]) : u[i] != t[i] { return false }
+        return true
     }
 
-    private static func outward(_ u: ArraySlice<UInt8>) -> Bool {
+    private static func outward(_ u: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
         let letters = u.prefix(while: isUpper).count
         guard (1...2).contains(letters), u.count > letters, isDigit(u[u.startIndex + letters]) else { return false }
         let rest = u.dropFirst(letters + 1)
         return rest.isEmpty || (rest.count == 1 && (isDigit(rest.first!) || isUpper(rest.first!)))
     }
 
-    private static func token(_ s: String, max: Int, extra: [UInt8]) -> Bool {
-        let u = Array(s.utf8)
+    private static func token(_ u: UnsafeBufferPointer<UInt8>, max: Int, extra: StaticString) -> Bool {
+        let extras = UnsafeBufferPointer(start: extra.utf8Start, count: extra.utf8CodeUnitCount)
         guard let first = u.first, u.count <= max, isDigit(first) || (first >= 0x61 && first <= 0x7A) else { return false }
-        return u.allSatisfy { isDigit($0) || ($0 >= 0x61 && $0 <= 0x7A) || extra.contains($0) }
+        return u.allSatisfy { isDigit($0) || ($0 >= 0x61 && $0 <= 0x7A) || extras.contains($0) }
     }
 }
 
@@ -101,6 +136,11 @@ public enum Origin {
     /// Whether `name` can name a log: 1–255 bytes of printable ASCII without space or `+`
     /// (a C2SP key name must not contain `+`).
     public static func isValid(_ name: String) -> Bool {
-        (1...255).contains(name.utf8.count) && name.utf8.allSatisfy { $0 >= 0x21 && $0 <= 0x7E && $0 != 0x2B }
+        var name = name
+        return name.withUTF8(isValid)
+    }
+
+    static func isValid(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        (1...255).contains(name.count) && name.allSatisfy { $0 >= 0x21 && $0 <= 0x7E && $0 != 0x2B }
     }
 }

@@ -17,7 +17,9 @@ public struct SchemaViolation: Hashable, Sendable, CustomStringConvertible {
 /// `email`, asserted) and local `$ref` into `$defs` — and rejects a schema that uses any other
 /// validation keyword, so a schema can never silently validate less than it says.
 public struct SchemaValidator: Sendable {
-    private let root: Node
+    let root: Node
+    /// The same schema flattened for ``accepts(_:in:)``.
+    let program: TapeProgram
     private let redactsValues: Bool
 
     /// Compiles a schema document.
@@ -25,6 +27,7 @@ public struct SchemaValidator: Sendable {
     public init(schema: JSONValue, redactsValues: Bool = false) throws(CoreError) {
         let defs = schema["$defs"]?.objectValue ?? [:]
         root = try Node.compile(schema, defs: defs, depth: 0)
+        program = TapeProgram(root)
         self.redactsValues = redactsValues
     }
 
@@ -47,6 +50,21 @@ public struct SchemaValidator: Sendable {
 }
 
 extension SchemaValidator {
+    /// A `pattern` or `format`: what it says, and its matcher (a native one when `known`).
+    struct Pattern: Sendable {
+        let text: String
+        let match: PatternLibrary.ByteMatcher
+        let known: PatternLibrary.Known?
+
+        init(text: String, match: @escaping PatternLibrary.ByteMatcher, known: PatternLibrary.Known?) {
+            self.text = text; self.match = match; self.known = known
+        }
+
+        init(text: String, known: PatternLibrary.Known) {
+            self.init(text: text, match: { known.matches($0) }, known: known)
+        }
+    }
+
     final class Node: Sendable {
         let types: [String]?
         let constValue: JSONValue?
@@ -59,7 +77,7 @@ extension SchemaValidator {
         let minItems: Int?, maxItems: Int?
         let minLength: Int?, maxLength: Int?
         let minimum: Double?, maximum: Double?
-        let patterns: [(text: String, match: @Sendable (String) -> Bool)]
+        let patterns: [Pattern]
 
         private static let known: Set<String> = [
             "$schema", "$id", "$defs", "title", "description", "type", "const", "enum", "properties", "required",
@@ -69,7 +87,7 @@ extension SchemaValidator {
 
         init(types: [String]?, constValue: JSONValue?, enumValues: Set<JSONValue>?, properties: [String: Node],
              required: [String], closed: Bool, items: Node?, minItems: Int?, maxItems: Int?, minLength: Int?,
-             maxLength: Int?, minimum: Double?, maximum: Double?, patterns: [(text: String, match: @Sendable (String) -> Bool)]) {
+             maxLength: Int?, minimum: Double?, maximum: Double?, patterns: [Pattern]) {
             self.types = types; self.constValue = constValue; self.enumValues = enumValues
             self.properties = properties; self.orderedProperties = properties.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
             self.required = required; self.closed = closed; self.items = items
@@ -94,13 +112,13 @@ extension SchemaValidator {
             for (name, sub) in s["properties"]?.objectValue ?? [:] {
                 properties[name] = try compile(sub, defs: defs, depth: depth + 1)
             }
-            var patterns: [(text: String, match: @Sendable (String) -> Bool)] = []
-            if let p = s["pattern"]?.stringValue { patterns.append((p, try matcher(p))) }
+            var patterns: [Pattern] = []
+            if let p = s["pattern"]?.stringValue { patterns.append(Pattern(text: p, match: try matcher(p), known: PatternLibrary.Known(pattern: p))) }
             if let format = s["format"]?.stringValue {
                 switch format {
-                case "date": patterns.append(("format date", { (try? CalendarDate($0)) != nil }))
-                case "date-time": patterns.append(("format date-time", { (try? Timestamp($0)) != nil }))
-                case "email": patterns.append(("format email", PatternLibrary.matcher(for: PatternLibrary.email)!))
+                case "date": patterns.append(Pattern(text: "format date", known: .calendarDate))
+                case "date-time": patterns.append(Pattern(text: "format date-time", known: .instant))
+                case "email": patterns.append(Pattern(text: "format email", known: .email))
                 default: throw CoreError(.schemaViolation, "format '\(format)' is not supported by this validator")
                 }
             }
@@ -118,12 +136,15 @@ extension SchemaValidator {
                 minimum: s["minimum"]?.numberValue, maximum: s["maximum"]?.numberValue, patterns: patterns)
         }
 
-        private static func matcher(_ pattern: String) throws(CoreError) -> @Sendable (String) -> Bool {
-            if let native = PatternLibrary.matcher(for: pattern) { return native }
+        private static func matcher(_ pattern: String) throws(CoreError) -> PatternLibrary.ByteMatcher {
+            if let native = PatternLibrary.byteMatcher(for: pattern) { return native }
             guard let regex = try? NSRegularExpression(pattern: pattern) else {
                 throw CoreError(.schemaViolation, "pattern '\(pattern)' is not a valid regular expression")
             }
-            return { s in regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil }
+            return { u in
+                let s = String(decoding: u, as: UTF8.self)
+                return regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
+            }
         }
 
         /// A JSON path under construction; rendered to text only when a violation is recorded, so
@@ -159,7 +180,11 @@ extension SchemaValidator {
                     if let minLength, n < minLength { fail("must be at least \(minLength) characters") }
                     if let maxLength, n > maxLength { fail("must be at most \(maxLength) characters, found \(n)") }
                 }
-                for p in patterns where !p.match(s) { fail("\(show(value)) does not match \(p.text)") }
+                if !patterns.isEmpty {
+                    var text = s
+                    let failing = text.withUTF8 { u in patterns.filter { !$0.match(u) } }
+                    for p in failing { fail("\(show(value)) does not match \(p.text)") }
+                }
             case .number(let n):
                 if let minimum, n < minimum { fail("must be at least \(Node.show(.number(minimum))), found \(show(value))") }
                 if let maximum, n > maximum { fail("must be at most \(Node.show(.number(maximum))), found \(show(value))") }

@@ -78,7 +78,11 @@ public struct SubjectID: Hashable, Sendable, Comparable, CustomStringConvertible
 /// The text form of UUIDs: 8-4-4-4-12 lowercase hex digits.
 enum UUIDText {
     static func isValid(_ text: String, version: UInt8?) -> Bool {
-        let u = Array(text.utf8)
+        var text = text
+        return text.withUTF8 { isValid($0, version: version) }
+    }
+
+    static func isValid(_ u: UnsafeBufferPointer<UInt8>, version: UInt8?) -> Bool {
         guard u.count == 36 else { return false }
         for (i, c) in u.enumerated() {
             if i == 8 || i == 13 || i == 18 || i == 23 {

@@ -11,18 +11,22 @@ public struct Timestamp: Hashable, Sendable, Comparable, CustomStringConvertible
 
     /// Parses the canonical text form; any other RFC 3339 spelling is rejected.
     public init(_ text: String) throws(CoreError) {
-        let u = Array(text.utf8)
-        func fail() -> CoreError {
-            CoreError(.invalidValue, "'\(text.prefix(40))' is not an RFC 3339 UTC time of the form YYYY-MM-DDThh:mm:ss.sssZ")
+        var copy = text
+        guard let parsed = copy.withUTF8(Self.parse) else {
+            throw CoreError(.invalidValue, "'\(text.prefix(40))' is not an RFC 3339 UTC time of the form YYYY-MM-DDThh:mm:ss.sssZ")
         }
+        self = parsed
+    }
+
+    /// Parses the canonical text form from UTF-8 bytes; nil for anything else.
+    static func parse(_ u: UnsafeBufferPointer<UInt8>) -> Timestamp? {
         guard u.count == 24, u[10] == UInt8(ascii: "T"), u[13] == UInt8(ascii: ":"), u[16] == UInt8(ascii: ":"),
-            u[19] == UInt8(ascii: "."), u[23] == UInt8(ascii: "Z")
-        else { throw fail() }
-        guard let date = try? CalendarDate(String(decoding: u[0..<10], as: UTF8.self)),
+            u[19] == UInt8(ascii: "."), u[23] == UInt8(ascii: "Z"),
+            let date = CalendarDate.parse(UnsafeBufferPointer(rebasing: u[0..<10])),
             let hh = Digits.parse(u[11..<13]), let mm = Digits.parse(u[14..<16]), let ss = Digits.parse(u[17..<19]),
             let ms = Digits.parse(u[20..<23]), hh < 24, mm < 60, ss < 60
-        else { throw fail() }
-        unixMillis = ((date.daysSinceEpoch * 24 + hh) * 60 + mm) * 60_000 + ss * 1000 + ms
+        else { return nil }
+        return Timestamp(unixMillis: ((date.daysSinceEpoch * 24 + hh) * 60 + mm) * 60_000 + ss * 1000 + ms)
     }
 
     /// The current time.
@@ -71,13 +75,26 @@ public struct CalendarDate: Hashable, Sendable, Comparable, CustomStringConverti
 
     /// Parses `YYYY-MM-DD`.
     public init(_ text: String) throws(CoreError) {
-        let u = Array(text.utf8)
-        guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"),
-            let y = Digits.parse(u[0..<4]), let m = Digits.parse(u[5..<7]), let d = Digits.parse(u[8..<10])
-        else { throw CoreError(.invalidValue, "'\(text.prefix(40))' is not a date of the form YYYY-MM-DD") }
+        var copy = text
+        guard let (y, m, d) = copy.withUTF8(Self.fields) else {
+            throw CoreError(.invalidValue, "'\(text.prefix(40))' is not a date of the form YYYY-MM-DD")
+        }
         do { try self.init(year: Int(y), month: Int(m), day: Int(d)) } catch {
             throw CoreError(.invalidValue, "'\(text)' is not a calendar date")
         }
+    }
+
+    /// Parses `YYYY-MM-DD` from UTF-8 bytes; nil when it is not a calendar date.
+    static func parse(_ u: UnsafeBufferPointer<UInt8>) -> CalendarDate? {
+        guard let (y, m, d) = fields(u) else { return nil }
+        return try? CalendarDate(year: Int(y), month: Int(m), day: Int(d))
+    }
+
+    private static func fields(_ u: UnsafeBufferPointer<UInt8>) -> (Int64, Int64, Int64)? {
+        guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"),
+            let y = Digits.parse(u[0..<4]), let m = Digits.parse(u[5..<7]), let d = Digits.parse(u[8..<10])
+        else { return nil }
+        return (y, m, d)
     }
 
     /// The (year, month, day) parts.
@@ -113,7 +130,7 @@ public struct CalendarDate: Hashable, Sendable, Comparable, CustomStringConverti
 }
 
 enum Digits {
-    static func parse(_ bytes: ArraySlice<UInt8>) -> Int64? {
+    static func parse(_ bytes: some Collection<UInt8>) -> Int64? {
         var v: Int64 = 0
         for c in bytes {
             guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") else { return nil }

@@ -159,6 +159,18 @@ public struct Auditor: Sendable {
         let bundles = TlogTile.tiles(treeSize: size).filter { $0.level == 0 }
         var stopped = false
         var next = 0
+        // A step's entries are checked on every core while the step before is folded in order
+        // and the next one is read: reading and folding do not wait for checking, nor it for them.
+        var checking: (raw: [(UInt64, [UInt8])], checked: Task<[AuditedEntry], any Error>)?
+        func fold(_ raw: [(UInt64, [UInt8])], _ checked: [AuditedEntry]) throws {
+            for (entry, (seq, _)) in zip(checked, raw) {
+                for problem in entry.problems { found(seq, problem) }
+                tree.append(entry.leaf)
+                if let duplicate = report.movement.add(entry, origin: origin, seq: seq) { report.add(duplicate) }
+            }
+            report.logs[index].tiles += try compareTiles(tree.drainTiles(final: false), origin: origin, source, into: &report)
+            progress(origin, tree.appender.size, size)
+        }
         while next < bundles.count, !stopped {
             let step = bundles[next..<min(bundles.count, next + bundlesPerStep)]
             next += step.count
@@ -174,15 +186,12 @@ public struct Auditor: Sendable {
                     break
                 }
             }
-            let checked = try await Parallel.map(raw, minimum: 256) { _, item in AuditedEntry.check(item.1, origin: origin, seq: item.0) }
-            for (entry, (seq, _)) in zip(checked, raw) {
-                for problem in entry.problems { found(seq, problem) }
-                tree.append(entry.leaf)
-                if let duplicate = report.movement.add(entry, origin: origin, seq: seq) { report.add(duplicate) }
-            }
-            report.logs[index].tiles += try compareTiles(tree.drainTiles(final: false), origin: origin, source, into: &report)
-            progress(origin, tree.appender.size, size)
+            let items = raw
+            let task = Task { try await Parallel.map(items, minimum: 256) { _, item in AuditedEntry.check(item.1, origin: origin, seq: item.0) } }
+            if let previous = checking { try fold(previous.raw, try await previous.checked.value) }
+            checking = (raw, task)
         }
+        if let last = checking { try fold(last.raw, try await last.checked.value) }
         report.logs[index].entries = tree.appender.size
         if stopped {
             found(tree.appender.size + 1, "the rest of this log could not be read; its tree and checkpoints were not checked past seq \(tree.appender.size)")

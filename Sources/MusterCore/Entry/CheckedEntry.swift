@@ -1,0 +1,82 @@
+/// An entry's bytes after every check of ``Entry/decode(_:)`` — canonical JSON, valid against
+/// the schema of its type and version — with members readable by name, without building an
+/// ``Envelope``. What auditing and verification read entries through.
+///
+/// Most entries are checked on a ``JSONTape`` in one pass, without a `JSONValue` tree; an entry
+/// the tape declines is checked by the parser and the tree validator, which also give the error.
+public struct CheckedEntry: Sendable {
+    /// The canonical bytes.
+    public let bytes: [UInt8]
+    private let reading: Reading
+
+    private enum Reading: Sendable {
+        case tape(JSONTape)
+        case tree(JSONValue)
+    }
+
+    /// Checks `bytes`; throws what ``Entry/decode(_:)`` throws.
+    public init(_ bytes: [UInt8]) throws(CoreError) {
+        self.bytes = bytes
+        if let tape = bytes.withUnsafeBufferPointer(Self.tapeCheck) {
+            reading = .tape(tape)
+        } else {
+            reading = .tree(try Entry.checkedJSON(bytes))
+        }
+    }
+
+    /// The tape when the bytes are certainly a canonical, schema-valid entry; nil when the tree
+    /// path must decide.
+    static func tapeCheck(_ u: UnsafeBufferPointer<UInt8>) -> JSONTape? {
+        guard let tape = JSONTape(u),
+              tape.member("v", of: 0, in: u).flatMap(tape.integer) == Int64(MusterCore.formatVersion),
+              let type = tape.member("type", of: 0, in: u).flatMap({ tape.rawString($0, in: u) }),
+              let version = tape.member("typeVersion", of: 0, in: u).flatMap(tape.integer),
+              let catalogued = EventCatalog.lookup(type: type, version: version),
+              catalogued.entryValidator.accepts(tape, in: u)
+        else { return nil }
+        return tape
+    }
+
+    /// The string at a member path such as `("payload", "donation")`, or nil.
+    public func string(_ a: StaticString, _ b: StaticString? = nil, _ c: StaticString? = nil) -> String? {
+        switch reading {
+        case .tape(let tape):
+            return bytes.withUnsafeBufferPointer { u in
+                Self.token(tape, a, b, c, u).flatMap { tape.string($0, in: u) }
+            }
+        case .tree(let json):
+            return Self.value(json, a, b, c)?.stringValue
+        }
+    }
+
+    /// The integer at a member path, or nil.
+    public func integer(_ a: StaticString, _ b: StaticString? = nil, _ c: StaticString? = nil) -> Int64? {
+        switch reading {
+        case .tape(let tape):
+            return bytes.withUnsafeBufferPointer { u in Self.token(tape, a, b, c, u).flatMap(tape.integer) }
+        case .tree(let json):
+            return Self.value(json, a, b, c)?.integerValue
+        }
+    }
+
+    /// Whether the checks ran on the tape (for tests of the two paths).
+    var checkedOnTape: Bool {
+        if case .tape = reading { return true }
+        return false
+    }
+
+    private static func token(_ tape: JSONTape, _ a: StaticString, _ b: StaticString?, _ c: StaticString?,
+                              _ u: UnsafeBufferPointer<UInt8>) -> Int? {
+        var at = tape.member(a, of: 0, in: u)
+        if let b { at = at.flatMap { tape.member(b, of: $0, in: u) } }
+        if let c { at = at.flatMap { tape.member(c, of: $0, in: u) } }
+        return at
+    }
+
+    private static func value(_ json: JSONValue, _ a: StaticString, _ b: StaticString?, _ c: StaticString?) -> JSONValue? {
+        var at = json[a.description]
+        if let b { at = at?[b.description] }
+        if let c { at = at?[c.description] }
+        return at
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+@testable import MusterCore
+import MusterDemo
+import MusterTesting
+import Testing
+
+/// The one-pass tape check (``JSONTape`` + ``SchemaValidator/accepts(_:in:)``) against the
+/// parser and tree validator it stands in for: everything it accepts they accept, it reads the
+/// same values, and it takes every entry a hub writes.
+@Suite struct EntryTapeCheckTests {
+    static let entries = EntryFixtures.large.entries
+
+    /// Walks a parsed value beside its tape: every member found by name, every string and
+    /// integer read back equal, every container's count and extent right.
+    static func expectSame(_ value: JSONValue, _ tape: JSONTape, _ at: Int, _ u: UnsafeBufferPointer<UInt8>) {
+        let token = tape.tokens[at]
+        switch value {
+        case .object(let members):
+            #expect(token.kind == .object && token.value == Int64(members.count))
+            for (name, member) in members {
+                var key = name
+                let found = key.withUTF8 { tape.member($0, of: at, in: u) }
+                guard let found else { Issue.record("member \(name) not found on the tape"); continue }
+                expectSame(member, tape, found, u)
+            }
+        case .array(let elements):
+            #expect(token.kind == .array && token.value == Int64(elements.count))
+            var j = at + 1
+            for element in elements {
+                expectSame(element, tape, j, u)
+                j = Int(tape.tokens[j].next)
+            }
+            #expect(j == Int(token.next))
+        case .string(let s): #expect(tape.string(at, in: u) == s)
+        case .number: #expect(tape.integer(at) == value.integerValue)
+        case .bool(let b): #expect(token.kind == (b ? .true : .false))
+        case .null: #expect(token.kind == .null)
+        }
+    }
+
+    @Test func everyEntryAHubWritesIsCheckedOnTheTapeAndReadsAsTheTreeDoes() throws {
+        for entry in Self.entries {
+            let checked = try CheckedEntry(entry.bytes)
+            #expect(checked.checkedOnTape, "declined: \(String(decoding: entry.bytes, as: UTF8.self))")
+            let tree = try CanonicalJSON.parse(entry.bytes)
+            entry.bytes.withUnsafeBufferPointer { u in
+                guard let tape = JSONTape(u) else { Issue.record("tape declined"); return }
+                Self.expectSame(tree, tape, 0, u)
+            }
+            #expect(checked.string("id") == entry.envelope.id.text)
+            #expect(checked.integer("seq") == Int64(entry.envelope.seq))
+            #expect(checked.integer("hlc", "wall") == entry.envelope.hlc.wallMillis)
+        }
+        // Both kinds of entry are among them: with and without sealed personal fields.
+        #expect(Self.entries.contains { $0.envelope.sealed != nil } && Self.entries.contains { $0.envelope.sealed == nil })
+    }
+
+    /// A void whose reason needs every kind of escape RFC 8785 writes, and non-ASCII text.
+    static func voidWithReason(_ reason: String) throws -> [UInt8] {
+        let base = EntryFixtures.json(entries[1])
+        var json = EntryFixtures.setting(base, ["type"], to: .string(EventVoided.schema.type))
+        json = EntryFixtures.setting(json, ["typeVersion"], to: .number(1))
+        json = EntryFixtures.setting(json, ["subject"], to: nil)
+        json = EntryFixtures.setting(json, ["sealed"], to: nil)
+        json = EntryFixtures.setting(json, ["payload"], to: .object([
+            "target": .string(entries[0].envelope.id.text), "reason": .string(reason),
+        ]))
+        return try CanonicalJSON.encode(json)
+    }
+
+    @Test func escapedAndNonASCIIStringsAreCheckedOnTheTapeAndReadUnescaped() throws {
+        let reason = "said \"no\"\\ then\n\tleft \u{01}\u{1F} — café 🎉"
+        let bytes = try Self.voidWithReason(reason)
+        _ = try Entry.checkedJSON(bytes)
+        let checked = try CheckedEntry(bytes)
+        #expect(checked.checkedOnTape)
+        #expect(checked.string("payload", "reason") == reason)
+        // 500 code points is the limit: counted in code points, not bytes, on the tape too.
+        let long = String(repeating: "é", count: 500)
+        #expect(try CheckedEntry(Self.voidWithReason(long)).checkedOnTape)
+        let tooLong = try Self.voidWithReason(long + "e")
+        #expect(bytesDeclined(tooLong))
+        #expect(throws: CoreError.self) { try CheckedEntry(tooLong) }
+    }
+
+    func bytesDeclined(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBufferPointer(CheckedEntry.tapeCheck) == nil }
+
+    /// Textual edits of a real entry that leave it JSON but not a canonical, valid entry: the
+    /// tape declines each, and the parser rejects each with its own message.
+    @Test func nonCanonicalOrInvalidEditsAreDeclinedAndRejected() throws {
+        let entry = Self.entries.first { $0.envelope.seq == 7 }!
+        let text = String(decoding: entry.bytes, as: UTF8.self)
+        let op = entry.envelope.operatorID
+        let edits: [(String, String)] = [
+            ("\"seq\":7", "\"seq\":7.0"), ("\"seq\":7", "\"seq\":7e0"), ("\"seq\":7", "\"seq\":07"),
+            ("\"seq\":7", "\"seq\": 7"), ("\"seq\":7", "\"seq\":-0"), ("\"seq\":7", "\"seq\":0"),
+            ("\"seq\":7", "\"seq\":9007199254740992"), ("\"v\":1", "\"v\":2"),
+            ("\"operator\":\"\(op)\"", "\"operator\":\"\(op)\\/\""),
+            ("\"operator\":\"\(op)\"", "\"operator\":\"\\u0061\(op)\""),
+            ("\"operator\":\"\(op)\"", "\"operator\":\"\(op)\",\"operator\":\"\(op)\""),
+            ("\"origin\"", "\"zorigin\""), ("\"v\":1}", "\"v\":1,\"w\":true}"),
+            ("{", " {"), ("\"v\":1}", "\"v\":1} "),
+        ]
+        for (from, to) in edits {
+            #expect(text.contains(from), "\(from)")
+            let edited = Array(text.replacingOccurrences(of: from, with: to).utf8)
+            #expect(bytesDeclined(edited), "tape accepted \(to)")
+            #expect(throws: CoreError.self, "\(to)") { try CheckedEntry(edited) }
+        }
+        // Bytes that are not UTF-8, and escapes RFC 8785 never writes, inside a reason.
+        for bad: [UInt8] in [[0xC3], [0xED, 0xA0, 0x80], [0xC0, 0xAF], Array("\\u000a".utf8), Array("\\u001F".utf8)] {
+            var bytes = try Self.voidWithReason("left")
+            let at = bytes.indices.first { bytes[$0...].starts(with: Array("left".utf8)) }!
+            bytes.insert(contentsOf: bad, at: at)
+            #expect(bytesDeclined(bytes))
+            #expect(throws: CoreError.self) { try CheckedEntry(bytes) }
+        }
+    }
+
+    /// Random byte edits of real entries: whatever the tape accepts, the parser and the tree
+    /// validator accept too.
+    @Test func randomEditsTheTapeAcceptsAreValid() throws {
+        var rng = SeededGenerator(seed: 8785)
+        let alphabet = Array(" \"\\{}[],:-.0159eEuatfn".utf8) + [0x00, 0x1F, 0x7F, 0x80, 0xC3, 0xA9, 0xFF]
+        var accepted = 0, tried = 0
+        for entry in Self.entries.prefix(300) {
+            for _ in 0..<40 {
+                var bytes = entry.bytes
+                for _ in 0..<Int.random(in: 1...2, using: &rng) {
+                    let at = Int.random(in: 0..<bytes.count, using: &rng)
+                    switch Int.random(in: 0..<3, using: &rng) {
+                    case 0: bytes[at] = rng.pick(alphabet)
+                    case 1: bytes.insert(rng.pick(alphabet), at: at)
+                    default: bytes.remove(at: at)
+                    }
+                }
+                tried += 1
+                guard !bytesDeclined(bytes) else { continue }
+                accepted += 1
+                #expect(throws: Never.self, "\(String(decoding: bytes, as: UTF8.self))") { _ = try Entry.checkedJSON(bytes) }
+            }
+        }
+        // Some edits stay valid (a digit of a hash, a letter of free text), so the property was exercised.
+        #expect(accepted > 0 && accepted < tried)
+    }
+
+    /// RFC 8785's own vectors: the tape declines every non-canonical input, and whatever output it
+    /// accepts reads as the parser reads it.
+    @Test(arguments: CanonicalJSONVectorTests.names)
+    func canonicalizationVectors(name: String) throws {
+        let input = try CanonicalJSONVectorTests.input(name)
+        let output = try CanonicalJSONVectorTests.output(name)
+        if input != output { #expect(input.withUnsafeBufferPointer { JSONTape($0) } == nil) }
+        let tree = try CanonicalJSON.parseCanonical(output)
+        output.withUnsafeBufferPointer { u in
+            if let tape = JSONTape(u) { Self.expectSame(tree, tape, 0, u) }
+        }
+    }
+}
