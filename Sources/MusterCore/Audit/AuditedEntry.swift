@@ -56,15 +56,15 @@ public struct AuditedEntry: Sendable {
         // The schema has checked every envelope member; they are read here without building an Envelope.
         let fields = Fields(checked)
         if fields.seq != seq { audited.problems.append("entry says seq \(fields.seq) but is at seq \(seq)") }
-        if fields.origin != origin { audited.problems.append("entry says origin '\(fields.origin)'") }
-        audited.id = IDKey(fields.id)
+        if !checked.has("origin", equalTo: origin) { audited.problems.append("entry says origin '\(fields.origin)'") }
+        audited.id = checked.idKey("id")
         switch fields.type {
         case DonationReceived.schema.type: audited.kind = .donationReceived
         case PledgeMade.schema.type: audited.kind = .pledgeMade
         default: break
         }
         if let rule = references[fields.type] {
-            if let text = fields.payloadString(rule.member), let target = IDKey(text) {
+            if let target = checked.idKey("payload", rule.member) {
                 audited.reference = Reference(member: rule.member.description, target: target, required: rule.required)
             } else {
                 audited.problems.append("payload.\(rule.member) does not name an event id")
@@ -75,26 +75,24 @@ public struct AuditedEntry: Sendable {
     }
 
     /// The envelope members the audit reads, from a checked entry.
+    /// Text members are read when asked for, so checking an entry makes no strings it need not.
     public struct Fields: Sendable {
-        public let id: String
-        public let type: String
-        public let origin: String
         public let seq: UInt64
         public let hlc: HLCStamp
-        public let subject: String?
-        /// The entry, for its payload.
+        /// The entry, for its other members.
         public let entry: CheckedEntry
 
         /// Reads them (absent members read as empty, which no later check accepts).
         public init(_ entry: CheckedEntry) {
             self.entry = entry
-            id = entry.string("id") ?? ""
-            type = entry.string("type") ?? ""
-            origin = entry.string("origin") ?? ""
             seq = UInt64(clamping: entry.integer("seq") ?? 0)
             hlc = HLCStamp(wallMillis: entry.integer("hlc", "wall") ?? 0, counter: entry.integer("hlc", "count") ?? 0)
-            subject = entry.string("subject")
         }
+
+        public var id: String { entry.string("id") ?? "" }
+        public var type: String { entry.schema.type }
+        public var origin: String { entry.string("origin") ?? "" }
+        public var subject: String? { entry.string("subject") }
 
         /// The payload's string member `name` (or its member `sub`), or nil.
         public func payloadString(_ name: StaticString, _ sub: StaticString? = nil) -> String? {
@@ -128,6 +126,8 @@ public struct MovementAudit: Sendable {
     private var places: [IDKey: Place] = [:]
     private var origins: [String] = []
     private var originIndex: [String: UInt32] = [:]
+    /// The origin of the entry before (entries come log by log).
+    private var lastOrigin: (name: String, index: UInt32)?
     private var pending: [PendingReference] = []
     /// The donations, for the register.
     public private(set) var ledger = DonationLedger()
@@ -143,10 +143,14 @@ public struct MovementAudit: Sendable {
         if let fact = entry.fact { ledger.add(fact) }
         guard let id = entry.id else { return nil }
         let index: UInt32
-        if let known = originIndex[origin] { index = known } else {
+        if let last = lastOrigin, last.name == origin { index = last.index } else if let known = originIndex[origin] {
+            index = known
+            lastOrigin = (origin, known)
+        } else {
             index = UInt32(origins.count)
             origins.append(origin)
             originIndex[origin] = index
+            lastOrigin = (origin, index)
         }
         let place = Place(kind: entry.kind, origin: index, seq: seq)
         if let reference = entry.reference { pending.append(PendingReference(from: place, id: id, reference: reference)) }

@@ -68,19 +68,22 @@ public struct DonationLedger: Sendable {
             guard let minor = envelope.payloadInteger(name, "minor"), let c = envelope.payloadString(name, "currency") else { return nil }
             return (minor, c)
         }
-        guard let id = IDKey(envelope.id) else { return nil }
-        switch envelope.type {
+        let type = envelope.type
+        guard type == DonationReceived.schema.type || type == Projections.voidType || type == DonationPermissibilityChecked.schema.type
+                || type == DonationReturned.schema.type || type == DonationRefunded.schema.type,
+              let id = envelope.entry.idKey("id") else { return nil }
+        switch type {
         case DonationReceived.schema.type:
             guard let (minor, currency) = money("amount"), let on = date("receivedOn") else { return nil }
-            return .received(Received(id: id, donor: envelope.subject.flatMap(IDKey.init),
+            return .received(Received(id: id, donor: envelope.entry.idKey("subject"),
                                       donorKind: envelope.payloadString("donorKind"), amountMinor: minor, currency: currency,
                                       receivedOn: on, accountingUnit: envelope.payloadString("accountingUnit")))
         case Projections.voidType:
-            return envelope.payloadString("target").flatMap(IDKey.init).map(Fact.void)
+            return envelope.entry.idKey("payload", "target").map(Fact.void)
         case DonationPermissibilityChecked.schema.type, DonationReturned.schema.type, DonationRefunded.schema.type:
-            guard let donation = envelope.payloadString("donation").flatMap(IDKey.init) else { return nil }
+            guard let donation = envelope.entry.idKey("payload", "donation") else { return nil }
             let kind: Later.Kind, on: CalendarDate?
-            switch envelope.type {
+            switch type {
             case DonationPermissibilityChecked.schema.type:
                 guard let outcome = envelope.payloadString("outcome") else { return nil }
                 kind = .check(outcome: outcome); on = date("checkedOn")
@@ -138,21 +141,32 @@ public struct DonationLedger: Sendable {
     /// The donations as the register takes them.
     /// - Parameter include: which donations to build (all by default), to keep memory to one year's.
     public func donations(where include: (Received) -> Bool = { _ in true }) -> [DonationRegister.Donation] {
-        donations(days: Int32.min...Int32.max, where: include, byDonation: laterByDonation())
+        donations(days: Int32.min...Int32.max, where: include, byDonation: laterByDonation()).list
     }
 
-    /// The donations received on `days` (days since 1970) that `include` takes, in id order.
+    /// The donations received on `days` (days since 1970) that `include` takes, in id order;
+    /// with `rules`, the small gifts (sterling, nothing later about them, within the threshold)
+    /// are counted per unit instead of listed.
     private func donations(days: ClosedRange<Int32>, where include: (Received) -> Bool = { _ in true },
-                           byDonation: [IDKey: [Later]]) -> [DonationRegister.Donation] {
+                           byDonation: [IDKey: [Later]], smallUnder rules: DonationRules? = nil)
+        -> (list: [DonationRegister.Donation], small: [DonationRegister.Unit: DonationRegister.SmallGifts]) {
+        let sterling = nameIndex["GBP"]
+        var small: [DonationRegister.Unit: DonationRegister.SmallGifts] = [:]
         // Sorted by the 16-byte key (the text's order too: lowercase hex at fixed places) before any text is made.
         let held = received.lazy.filter { days.contains($0.value.day) && !voided.contains($0.key) }.sorted { $0.key < $1.key }
         var out: [DonationRegister.Donation] = []
-        out.reserveCapacity(held.count)
         for (id, stored) in held {
+            if let rules, stored.currency == sterling, byDonation[id] == nil,
+               stored.amountMinor <= rules.forDate(CalendarDate(daysSinceEpoch: Int64(stored.day))).donationOverMinor {
+                let unit: DonationRegister.Unit = stored.unit == 0 ? .central : .accountingUnit
+                small[unit, default: .init()].count += 1
+                small[unit, default: .init()].totalMinor += stored.amountMinor
+                continue
+            }
             let r = expand(id, stored)
             if include(r) { out.append(fold(r, byDonation[id] ?? []).donation) }
         }
-        return out
+        return (out, small)
     }
 
     /// The refunds that cannot be netted, by origin and seq.
@@ -201,16 +215,19 @@ public struct DonationLedger: Sendable {
     }
 
     /// The register of every year with a donation, for both units, year by year (so only one
-    /// year's donations are built at a time).
+    /// year's donations are built at a time, and of those only the ones above the small-gift
+    /// threshold or with something later about them: most gifts are only counted).
     public func registers(rules: DonationRules, today: CalendarDate) -> [DonationRegister] {
         let byDonation = laterByDonation()
-        return years.flatMap { year in
+        // Years are independent: each is made on its own core.
+        return Parallel.mapBlocking(years) { year in
             let first = Int32(clamping: (try? CalendarDate(year: year, month: 1, day: 1))?.daysSinceEpoch ?? 0)
             let last = Int32(clamping: (try? CalendarDate(year: year, month: 12, day: 31))?.daysSinceEpoch ?? 0)
-            let list = donations(days: first...last, byDonation: byDonation)
+            let (list, small) = donations(days: first...last, byDonation: byDonation, smallUnder: rules)
             return DonationRegister.Unit.allCases.map {
-                DonationRegister(donations: list, rules: rules, year: year, quarter: nil, unit: $0, today: today)
+                DonationRegister(donations: list, rules: rules, year: year, quarter: nil, unit: $0, today: today,
+                                 counted: small[$0] ?? .init())
             }
-        }
+        }.flatMap { $0 }
     }
 }

@@ -12,6 +12,12 @@ public struct IDKey: Hashable, Sendable, Comparable, CustomStringConvertible {
         (high, low) = parsed
     }
 
+    /// The key of a UUID's canonical text as UTF-8 bytes; nil for anything else.
+    init?(utf8 u: UnsafeBufferPointer<UInt8>) {
+        guard let parsed = Self.parse(u) else { return nil }
+        (high, low) = parsed
+    }
+
     private static func parse(_ u: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64)? {
         guard u.count == 36 else { return nil }
         var words: (UInt64, UInt64) = (0, 0)
@@ -45,6 +51,10 @@ public struct IDKey: Hashable, Sendable, Comparable, CustomStringConvertible {
         }
         return String(decoding: out, as: UTF8.self)
     }
+
+    /// One word to hash: a UUID's two halves mixed (the random bits of v4 and v7 ids are spread
+    /// over both), which halves the hashing of the audit's million-entry tables.
+    public func hash(into hasher: inout Hasher) { hasher.combine(high ^ low.byteSwapped) }
 
     public static func < (a: IDKey, b: IDKey) -> Bool { (a.high, a.low) < (b.high, b.low) }
 }

@@ -7,6 +7,8 @@
 public struct CheckedEntry: Sendable {
     /// The canonical bytes.
     public let bytes: [UInt8]
+    /// The schema the entry was checked against (its type and version).
+    public let schema: EventSchema
     private let reading: Reading
 
     private enum Reading: Sendable {
@@ -17,16 +19,20 @@ public struct CheckedEntry: Sendable {
     /// Checks `bytes`; throws what ``Entry/decode(_:)`` throws.
     public init(_ bytes: [UInt8]) throws(CoreError) {
         self.bytes = bytes
-        if let tape = bytes.withUnsafeBufferPointer(Self.tapeCheck) {
+        if let (tape, catalogued) = bytes.withUnsafeBufferPointer(Self.tapeCheck) {
             reading = .tape(tape)
+            schema = catalogued.schema
         } else {
-            reading = .tree(try Entry.checkedJSON(bytes))
+            let json = try Entry.checkedJSON(bytes)
+            reading = .tree(json)
+            // The checks found the type version in the catalogue.
+            schema = try EventCatalog.lookup(type: json["type"]?.stringValue ?? "", version: Int(json["typeVersion"]?.integerValue ?? 0)).schema
         }
     }
 
-    /// The tape when the bytes are certainly a canonical, schema-valid entry; nil when the tree
-    /// path must decide.
-    static func tapeCheck(_ u: UnsafeBufferPointer<UInt8>) -> JSONTape? {
+    /// The tape, and the type version it was checked against, when the bytes are certainly a
+    /// canonical, schema-valid entry; nil when the tree path must decide.
+    static func tapeCheck(_ u: UnsafeBufferPointer<UInt8>) -> (JSONTape, EventCatalog.Entry)? {
         guard let tape = JSONTape(u),
               tape.member("v", of: 0, in: u).flatMap(tape.integer) == Int64(MusterCore.formatVersion),
               let type = tape.member("type", of: 0, in: u).flatMap({ tape.rawString($0, in: u) }),
@@ -34,7 +40,33 @@ public struct CheckedEntry: Sendable {
               let catalogued = EventCatalog.lookup(type: type, version: version),
               catalogued.entryValidator.accepts(tape, in: u)
         else { return nil }
-        return tape
+        return (tape, catalogued)
+    }
+
+    /// The event or subject id at a member path, read straight from the bytes, or nil.
+    public func idKey(_ a: StaticString, _ b: StaticString? = nil, _ c: StaticString? = nil) -> IDKey? {
+        switch reading {
+        case .tape(let tape):
+            return bytes.withUnsafeBufferPointer { u in
+                Self.token(tape, a, b, c, u).flatMap { tape.rawString($0, in: u) }.flatMap { IDKey(utf8: $0) }
+            }
+        case .tree(let json):
+            return Self.value(json, a, b, c)?.stringValue.flatMap(IDKey.init)
+        }
+    }
+
+    /// Whether the string at a member path is `text`, compared without making a string.
+    public func has(_ a: StaticString, equalTo text: String) -> Bool {
+        switch reading {
+        case .tape(let tape):
+            var text = text
+            return bytes.withUnsafeBufferPointer { u in
+                guard let raw = Self.token(tape, a, nil, nil, u).flatMap({ tape.rawString($0, in: u) }) else { return false }
+                return text.withUTF8 { $0.elementsEqual(raw) }
+            }
+        case .tree(let json):
+            return json[a.description]?.stringValue == text
+        }
     }
 
     /// The string at a member path such as `("payload", "donation")`, or nil.

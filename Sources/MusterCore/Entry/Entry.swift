@@ -11,7 +11,7 @@ public struct Entry: Hashable, Sendable {
     /// and version, then the envelope. Errors name the failing field.
     public static func decode(_ bytes: [UInt8]) throws(CoreError) -> Entry {
         // Bytes the tape check accepts are canonical and schema-valid; only the envelope is left to read.
-        if bytes.withUnsafeBufferPointer(CheckedEntry.tapeCheck) != nil { return try decode(stored: bytes) }
+        if bytes.withUnsafeBufferPointer({ CheckedEntry.tapeCheck($0) }) != nil { return try decode(stored: bytes) }
         return Entry(validatedBytes: bytes, envelope: try Envelope(validated: try checkedJSON(bytes)))
     }
 

@@ -92,13 +92,24 @@ public struct DonationRegister: Sendable, Hashable {
 
     /// Computes the register.
     /// - Parameter today: the reference date for overdue checks.
-    public init(donations: [Donation], rules: DonationRules, year: Int, quarter: Int?, unit: Unit, today: CalendarDate) {
+    /// Small gifts counted before the register was made: sterling gifts, neither returned nor
+    /// refunded, worth no more than the donation threshold, which count towards ``smallCount``
+    /// and ``smallTotalMinor`` and nothing else, so a caller with many of them need not build each.
+    public struct SmallGifts: Sendable, Hashable {
+        public var count = 0
+        public var totalMinor: Int64 = 0
+        /// None.
+        public init() {}
+    }
+
+    public init(donations: [Donation], rules: DonationRules, year: Int, quarter: Int?, unit: Unit, today: CalendarDate,
+                counted: SmallGifts = SmallGifts()) {
         func quarterOf(_ d: CalendarDate) -> Int { (d.parts.month - 1) / 3 + 1 }
         func inPeriod(_ d: Donation) -> Bool { quarter == nil || quarterOf(d.receivedOn) == quarter }
         let kept = donations.filter { ($0.accountingUnit == nil) == (unit == .central) && $0.receivedOn.parts.year == year }
         var unassessed: [Donation] = [], returned: [Donation] = [], issues: [PermissibilityIssue] = []
         var groups: [String: [Donation]] = [:]
-        var smallCount = 0, smallTotal: Int64 = 0
+        var smallCount = counted.count, smallTotal = counted.totalMinor
         for d in kept {
             guard d.currency == "GBP" else { if inPeriod(d) { unassessed.append(d) }; continue }
             let r = rules.forDate(d.receivedOn)

@@ -39,13 +39,24 @@ public enum EventCatalog {
                personalValidator: try! SchemaValidator(schema: schema.personalDocument, redactsValues: true)))
     })
 
-    private static let byTypeBytes: [(type: [UInt8], version: Int64, entry: Entry)] = schemas.map { schema in
-        (Array(schema.type.utf8), Int64(schema.version), byKey[Key(type: schema.type, version: schema.version)]!)
+    /// The type versions by a hash of the type's bytes and the version, for the fast path.
+    private static let byTypeHash: [UInt64: Entry] = Dictionary(uniqueKeysWithValues: schemas.map { schema in
+        var type = schema.type
+        return (type.withUTF8 { typeHash($0, version: Int64(schema.version)) }, byKey[Key(type: schema.type, version: schema.version)]!)
+    })
+
+    /// FNV-1a over the type's bytes, then the version.
+    private static func typeHash(_ type: UnsafeBufferPointer<UInt8>, version: Int64) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in type { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return (h ^ UInt64(bitPattern: version)) &* 0x0000_0100_0000_01B3
     }
 
     /// The type version named by UTF-8 bytes, or nil (for the fast path; ``lookup(type:version:)`` says why).
     static func lookup(type: UnsafeBufferPointer<UInt8>, version: Int64) -> Entry? {
-        byTypeBytes.first { $0.version == version && $0.type.elementsEqual(type) }?.entry
+        guard let entry = byTypeHash[typeHash(type, version: version)] else { return nil }
+        var name = entry.schema.type
+        return entry.schema.version == version && name.withUTF8({ $0.elementsEqual(type) }) ? entry : nil
     }
 
     /// The type version, or an error naming the known types.

@@ -61,6 +61,13 @@ enum PatternLibrary {
             self = known
         }
 
+        /// Which bytes are in the base64 alphabet (RFC 4648 §4, without the pad).
+        private static let base64Alphabet: [Bool] = (0..<256).map { (n: Int) -> Bool in
+            let c = UInt8(n)
+            let lower: Bool = c >= 0x61 && c <= 0x7A
+            return isDigit(c) || isUpper(c) || lower || c == 0x2B || c == 0x2F
+        }
+
         func matches(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
             switch self {
             case .uuidV7: return UUIDText.isValid(u, version: 7)
@@ -97,7 +104,7 @@ enum PatternLibrary {
                 return !scalars.contains { $0.properties.isWhitespace }
             case .base64:
                 var i = 0
-                while i < u.count, isDigit(u[i]) || isUpper(u[i]) || (u[i] >= 0x61 && u[i] <= 0x7A) || u[i] == 0x2B || u[i] == 0x2F { i += 1 }
+                while i < u.count, Known.base64Alphabet[Int(u[i])] { i += 1 }
                 let pad = u.count - i
                 return pad <= 2 && u[i...].allSatisfy { $0 == UInt8(ascii: "=") }
             case .calendarDate: return CalendarDate.parse(u) != nil

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Work split over every core.
 public enum Parallel {
@@ -19,5 +20,17 @@ public enum Parallel {
             for try await (w, part) in group { parts[w] = part }
             return parts.flatMap { $0 }
         }
+    }
+
+    /// `transform` over `items`, in order, one item per task on every core, blocking the caller:
+    /// for a few large, independent pieces of synchronous work.
+    public static func mapBlocking<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
+        guard items.count > 1 else { return items.map(transform) }
+        let results = Mutex([R?](repeating: nil, count: items.count))
+        DispatchQueue.concurrentPerform(iterations: items.count) { i in
+            let r = transform(items[i])
+            results.withLock { $0[i] = r }
+        }
+        return results.withLock { $0.map { $0! } }
     }
 }

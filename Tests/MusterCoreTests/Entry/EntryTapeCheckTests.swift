@@ -83,7 +83,7 @@ import Testing
         #expect(throws: CoreError.self) { try CheckedEntry(tooLong) }
     }
 
-    func bytesDeclined(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBufferPointer(CheckedEntry.tapeCheck) == nil }
+    func bytesDeclined(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBufferPointer({ CheckedEntry.tapeCheck($0) }) == nil }
 
     /// Textual edits of a real entry that leave it JSON but not a canonical, valid entry: the
     /// tape declines each, and the parser rejects each with its own message.
