@@ -69,19 +69,17 @@ public struct DonationLedger: Sendable {
             return (minor, c)
         }
         let type = envelope.type
-        guard type == DonationReceived.schema.type || type == Projections.voidType || type == DonationPermissibilityChecked.schema.type
-                || type == DonationReturned.schema.type || type == DonationRefunded.schema.type,
-              let id = envelope.entry.idKey("id") else { return nil }
         switch type {
         case DonationReceived.schema.type:
-            guard let (minor, currency) = money("amount"), let on = date("receivedOn") else { return nil }
+            guard let id = envelope.entry.idKey("id"), let (minor, currency) = money("amount"), let on = date("receivedOn")
+            else { return nil }
             return .received(Received(id: id, donor: envelope.entry.idKey("subject"),
                                       donorKind: envelope.payloadString("donorKind"), amountMinor: minor, currency: currency,
                                       receivedOn: on, accountingUnit: envelope.payloadString("accountingUnit")))
         case Projections.voidType:
             return envelope.entry.idKey("payload", "target").map(Fact.void)
         case DonationPermissibilityChecked.schema.type, DonationReturned.schema.type, DonationRefunded.schema.type:
-            guard let donation = envelope.entry.idKey("payload", "donation") else { return nil }
+            guard let id = envelope.entry.idKey("id"), let donation = envelope.entry.idKey("payload", "donation") else { return nil }
             let kind: Later.Kind, on: CalendarDate?
             switch type {
             case DonationPermissibilityChecked.schema.type:
