@@ -33,4 +33,25 @@ public enum Parallel {
         }
         return results.withLock { $0.map { $0! } }
     }
+
+    /// `transform` over `items`, in order, in one contiguous slice per core, blocking the caller;
+    /// on the caller's thread when there are fewer than `minimum` items. The first error thrown is
+    /// rethrown once every slice is done.
+    public static func mapChunked<T: Sendable, R: Sendable>(_ items: [T], minimum: Int = 256,
+                                                            _ transform: @Sendable (T) throws -> R) throws -> [R] {
+        let workers = items.count < minimum ? 1 : max(1, ProcessInfo.processInfo.activeProcessorCount)
+        if workers == 1 { return try items.map(transform) }
+        let per = (items.count + workers - 1) / workers
+        let parts = Mutex([[R]](repeating: [], count: workers))
+        let failure = Mutex<(any Error)?>(nil)
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            let range = min(items.count, w * per)..<min(items.count, (w + 1) * per)
+            do {
+                let part = try items[range].map(transform)
+                parts.withLock { $0[w] = part }
+            } catch { failure.withLock { $0 = $0 ?? error } }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        return parts.withLock { $0.flatMap { $0 } }
+    }
 }

@@ -4,6 +4,10 @@ import MusterCore
 
 /// Where one projection's tables live: its read-model tables plus its facts and voids, either
 /// live or being built (suffix `__build`), and their CREATE and RENAME statements.
+///
+/// A fact is an index row, not a copy of the entry: (entity, arrival) says that the entry at that
+/// arrival position is a fact about the entity, and folding reads the entry itself. Entities are
+/// kept as one text, `kind/key` (``entity(_:)``), so the fact table's primary key is its only index.
 struct ProjectionTables {
     static let buildSuffix = "__build"
     let projection: any Projection
@@ -15,18 +19,25 @@ struct ProjectionTables {
     func table(_ t: ReadModelTable) -> String { t.name + suffix }
     /// Every table's name without suffix.
     var baseNames: [String] { [base + "_fact", base + "_void"] + projection.tables.map(\.name) }
+    /// The tables each entity kind's fold writes.
+    var tablesByEntity: [String: [ReadModelTable]] {
+        Dictionary(grouping: projection.tables.filter { $0.entity != nil }, by: { $0.entity! })
+    }
 
-    func create(_ db: Database, generation: Int64) throws {
+    /// A fact key as the fact table stores it: `kind/key` (kinds never hold a slash).
+    static func entity(_ key: FactKey) -> String { key.entity + "/" + key.key }
+
+    /// The fact key a stored entity text names.
+    static func factKey(_ entity: String) throws(StoreError) -> FactKey {
+        guard let slash = entity.firstIndex(of: "/") else { throw StoreError(.corrupt, "a stored fact names entity '\(entity)'") }
+        return FactKey(String(entity[..<slash]), String(entity[entity.index(after: slash)...]))
+    }
+
+    func create(_ db: Database) throws {
         for name in baseNames { try db.execute(sql: "DROP TABLE IF EXISTS \(name + suffix)") }
-        // Facts are appended in arrival order; their indexes are made once loaded (a sort is much
-        // cheaper than a million random B-tree inserts), by ``createFactIndexes(_:generation:)``.
         try db.execute(sql: """
-            CREATE TABLE \(fact) (
-                entity TEXT NOT NULL, key TEXT NOT NULL, wall INTEGER NOT NULL, cnt INTEGER NOT NULL,
-                origin TEXT NOT NULL, event_id TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL,
-                subject TEXT, recorded_at INTEGER NOT NULL, payload BLOB NOT NULL
-            );
-            CREATE TABLE \(void) (target TEXT PRIMARY KEY, void_id TEXT NOT NULL) WITHOUT ROWID;
+            CREATE TABLE \(fact) (ent TEXT NOT NULL, arrival INTEGER NOT NULL, PRIMARY KEY (ent, arrival)) WITHOUT ROWID;
+            CREATE TABLE \(void) (target BLOB PRIMARY KEY, void_id TEXT NOT NULL) WITHOUT ROWID;
             """)
         for t in projection.tables {
             let columns = t.columns.map { "\($0.name) \($0.isInteger ? "INTEGER" : "TEXT")" }.joined(separator: ", ")
@@ -36,14 +47,10 @@ struct ProjectionTables {
         }
     }
 
-    /// The fact table's indexes: the fold order per entity (unique, so re-applying an entry is a
-    /// no-op) and the event id (to find what a void voids). Names carry the build generation, so
-    /// they never collide with the live table's.
-    func createFactIndexes(_ db: Database, generation: Int64) throws {
-        try db.execute(sql: """
-            CREATE UNIQUE INDEX \(base)_fact_order_g\(generation) ON \(fact)(entity, key, wall, cnt, origin, event_id);
-            CREATE INDEX \(base)_fact_event_g\(generation) ON \(fact)(event_id);
-            """)
+    /// Whether the live fact table is in this layout (hubs made by older versions kept a copy of
+    /// each payload in it; their read models are rebuilt).
+    static func isCurrentLayout(_ db: Database, _ t: ProjectionTables) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT COUNT(*) > 0 FROM pragma_table_info(?) WHERE name = 'ent'", arguments: [t.fact]) ?? false
     }
 
     /// Drops the live tables and renames the built ones in their place.

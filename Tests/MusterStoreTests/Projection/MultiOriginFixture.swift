@@ -71,11 +71,11 @@ struct ReplicaStore {
     let store: SQLiteLogStore
     let engine: ProjectionEngine
 
-    init() throws {
+    init(sizes: ProjectionEngine.Sizes = .init()) throws {
         temp = try TemporaryDirectory()
         let signer = try NoteSigner.generate(name: "replica.example.org/hub")
         store = try SQLiteLogStore(path: temp.path("log.sqlite"), origin: "replica.example.org/hub", signer: signer)
-        engine = try ProjectionEngine(store: store)
+        engine = try ProjectionEngine(store: store, sizes: sizes)
     }
 
     /// Stores entries as arrivals, in the order given.

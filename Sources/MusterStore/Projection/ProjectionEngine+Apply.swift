@@ -1,0 +1,191 @@
+import Foundation
+import GRDB
+import MusterCore
+
+extension ProjectionEngine {
+    /// Applies entries to a projection's tables: facts, voids and tallies, then re-folds every
+    /// entity they touched from all its facts (read from the entries they name, voided ones left
+    /// out) and replaces its rows.
+    static func apply(_ db: Database, _ t: ProjectionTables, _ entries: [Arrived], limit: ReplayLimit?) throws {
+        let p = t.projection
+        var known: [Int64: Envelope] = [:]   // the entries at hand, by arrival
+        var dirty = Set<String>()            // entities to re-fold
+        var replaced = Set<String>()         // of those, the ones that may already have rows
+        var tallies = Tallies()
+        let insertFact = try BoundStatement(db, "INSERT OR IGNORE INTO \(t.fact)(ent, arrival) VALUES (?, ?)")
+        let insertVoid = try BoundStatement(db, "INSERT OR IGNORE INTO \(t.void)(target, void_id) VALUES (?, ?)")
+        for a in entries {
+            let e = a.envelope
+            if let limit, !limit.admits(arrival: a.arrival, e) { continue }
+            if let target = Projections.voidTarget(e) {
+                let targetBytes = SQLiteLogStore.eventIDBytes(target)
+                _ = try targetBytes.withUnsafeBytes { id in try insertVoid.execute { $0.blob(id); $0.text(e.id.text) } }
+                // The entities the voided entry is a fact about are re-folded without it.
+                if let voided = try Row.fetchOne(db.cachedStatement(sql: "SELECT arrival, bytes FROM entry WHERE event_id = ?"),
+                                                 arguments: [Data(targetBytes)]) {
+                    let envelope = try Entry.decode(stored: Array(voided["bytes"] as Data)).envelope
+                    known[voided["arrival"]] = envelope
+                    for key in p.route(envelope) {
+                        let ent = ProjectionTables.entity(key)
+                        dirty.insert(ent); replaced.insert(ent)
+                    }
+                }
+            }
+            let keys = p.route(e)
+            if !keys.isEmpty { known[a.arrival] = e }
+            for key in keys {
+                let ent = ProjectionTables.entity(key)
+                dirty.insert(ent)
+                if try insertFact.execute({ $0.text(ent); $0.integer(a.arrival) }) == 0 { replaced.insert(ent) }
+            }
+            tallies.add(p.tally(e))
+        }
+        try tallies.write(db, t)
+        guard !dirty.isEmpty else { return }
+
+        // Every fact of the dirty entities, in one query.
+        try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS pj_dirty (ent TEXT PRIMARY KEY) WITHOUT ROWID; DELETE FROM temp.pj_dirty")
+        let insertDirty = try BoundStatement(db, "INSERT INTO temp.pj_dirty(ent) VALUES (?)")
+        for ent in dirty { try insertDirty.execute { $0.text(ent) } }
+        let anyVoids = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \(t.void))") ?? false
+        let sql = anyVoids
+            ? """
+              SELECT d.ent, f.arrival FROM temp.pj_dirty d CROSS JOIN \(t.fact) f ON f.ent = d.ent
+              CROSS JOIN entry e ON e.arrival = f.arrival WHERE NOT EXISTS (SELECT 1 FROM \(t.void) v WHERE v.target = e.event_id)
+              """
+            : "SELECT d.ent, f.arrival FROM temp.pj_dirty d CROSS JOIN \(t.fact) f ON f.ent = d.ent"
+        var factsOf: [String: [Int64]] = [:]
+        var missing: [Int64] = []
+        let rows = try Row.fetchCursor(db, sql: sql)
+        while let row = try rows.next() {
+            let ent: String = row[0], arrival: Int64 = row[1]
+            factsOf[ent, default: []].append(arrival)
+            if known[arrival] == nil { missing.append(arrival); replaced.insert(ent) }
+        }
+        // Facts that arrived in earlier batches are read back from their entries.
+        if !missing.isEmpty {
+            for a in try decodeInParallel(storedEntries(db, at: Array(Set(missing)))) { known[a.arrival] = a.envelope }
+        }
+
+        let order = dirty.sorted()
+        let arrivalsOf = factsOf, envelopes = known
+        let folded = try Parallel.mapChunked(order, minimum: 512) { ent -> [ReadModelRow] in
+            let key = try ProjectionTables.factKey(ent)
+            let facts = (arrivalsOf[ent] ?? []).map { Fact(envelopes[$0]!, key: key) }.sorted { $0.stamp < $1.stamp }
+            return p.fold(key, facts: facts)
+        }
+        let writer = try RowWriter(db, t)
+        for (ent, rows) in zip(order, folded) {
+            if replaced.contains(ent) { try writer.clear(try ProjectionTables.factKey(ent)) }
+            try writer.insert(rows)
+        }
+    }
+
+    /// The stored bytes of the entries at these arrival positions.
+    static func storedEntries(_ db: Database, at arrivals: [Int64]) throws -> [(Int64, [UInt8])] {
+        let read = try db.cachedStatement(sql: "SELECT bytes FROM entry WHERE arrival = ?")
+        return try arrivals.map { arrival in
+            guard let bytes = try Data.fetchOne(read, arguments: [arrival]) else {
+                throw StoreError(.corrupt, "a read model's fact names arrival \(arrival), which holds no entry")
+            }
+            return (arrival, Array(bytes))
+        }
+    }
+
+    /// Writes read-model rows, and clears an entity's rows before they are replaced.
+    struct RowWriter {
+        let t: ProjectionTables
+        private var inserts: [String: BoundStatement] = [:]
+        private var insertsByIndex: [BoundStatement?] = []   // by the table's place in the projection's tables
+        private var deletes: [String: [BoundStatement]] = [:]   // by entity kind
+
+        init(_ db: Database, _ t: ProjectionTables) throws {
+            self.t = t
+            for table in t.projection.tables where table.entity != nil {
+                inserts[table.name] = try BoundStatement(db, """
+                    INSERT OR REPLACE INTO \(t.table(table)) VALUES (\(table.columns.map { _ in "?" }.joined(separator: ", ")))
+                    """)
+                deletes[table.entity!, default: []].append(try BoundStatement(db, "DELETE FROM \(t.table(table)) WHERE key = ?"))
+            }
+            insertsByIndex = t.projection.tables.map { inserts[$0.name] }
+        }
+
+        /// Inserts one row of the table at `index` in the projection's tables, bound by `bind`.
+        func insert(table index: Int, _ bind: (inout BoundStatement.Binder) throws -> Void) throws {
+            guard index < insertsByIndex.count, let insert = insertsByIndex[index] else {
+                throw StoreError(.corrupt, "projection \(t.projection.name) has no row table at \(index)")
+            }
+            try insert.execute(bind)
+        }
+
+        func clear(_ key: FactKey) throws {
+            for delete in deletes[key.entity] ?? [] { try delete.execute { $0.text(key.key) } }
+        }
+
+        func insert(_ rows: [ReadModelRow]) throws {
+            for row in rows {
+                guard let insert = inserts[row.table] else {
+                    throw StoreError(.corrupt, "projection \(t.projection.name) wrote to unknown table \(row.table)")
+                }
+                try insert.execute { b in for v in row.values { b.value(v) } }
+            }
+        }
+    }
+
+    /// Tally contributions combined per row, then added to the stored rows.
+    struct Tallies: Sendable {
+        private var byRow: [String: ReadModelTally] = [:]
+
+        /// Adds what another set holds.
+        mutating func add(_ other: Tallies) { add(Array(other.byRow.values)) }
+
+        mutating func add(_ tallies: [ReadModelTally]) {
+            for tally in tallies {
+                let k = tally.table + "\n" + tally.key
+                byRow[k] = byRow[k].map { Self.combine($0, tally) } ?? tally
+            }
+        }
+
+        func write(_ db: Database, _ t: ProjectionTables) throws {
+            for tally in byRow.values.sorted(by: { ($0.table, $0.key) < ($1.table, $1.key) }) { try Self.upsert(db, t, tally) }
+        }
+
+        static func combine(_ a: ReadModelTally, _ b: ReadModelTally) -> ReadModelTally {
+            var out = a
+            out.sums.merge(b.sums, uniquingKeysWith: +)
+            out.maxima.merge(b.maxima) { x, y in larger(x, y) ? x : y }
+            out.minima.merge(b.minima) { x, y in larger(x, y) ? y : x }
+            return out
+        }
+
+        static func larger(_ x: ReadModelValue, _ y: ReadModelValue) -> Bool {
+            switch (x, y) {
+            case (.integer(let a), .integer(let b)): a > b
+            case (.text(let a), .text(let b)): a > b
+            case (.null, _): false
+            default: true
+            }
+        }
+
+        static func upsert(_ db: Database, _ t: ProjectionTables, _ tally: ReadModelTally) throws {
+            guard let table = t.projection.tables.first(where: { $0.name == tally.table }) else { return }
+            let name = t.table(table)
+            let columns = table.columns.map(\.name)
+            let existing = try Row.fetchOne(db, sql: "SELECT * FROM \(name) WHERE key = ?", arguments: [tally.key])
+            var values: [ReadModelValue] = []
+            for column in columns {
+                let old = existing.map { ReadModelValue($0[column] as DatabaseValue) } ?? .null
+                if column == "key" { values.append(.text(tally.key)) }
+                else if let add = tally.sums[column] {
+                    if case .integer(let n) = old { values.append(.integer(n + add)) } else { values.append(.integer(add)) }
+                } else if let m = tally.maxima[column] {
+                    values.append(old == .null || larger(m, old) ? m : old)
+                } else if let m = tally.minima[column] {
+                    values.append(old == .null || larger(old, m) ? m : old)
+                } else { values.append(old) }
+            }
+            try db.execute(sql: "INSERT OR REPLACE INTO \(name) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))",
+                           arguments: StatementArguments(values.map(\.databaseValue)))
+        }
+    }
+}

@@ -1,0 +1,217 @@
+import Foundation
+import GRDB
+import MusterCore
+import Synchronization
+
+/// Rebuilding read models from the whole log, in three phases:
+///
+/// 1. **Stage.** Entries are read in arrival order, a batch at a time, and parsed on every core.
+///    Each fact becomes a record: its entity, arrival and event id, and the rows its entity folds
+///    into if this is its only fact. Records go to an external sort by (entity, arrival)
+///    (``FactSorter``); voids go to the build's void table; tallies are summed in memory (one row
+///    per origin).
+/// 2. **Fold.** The sorted records are read in entity order. An entity with one live fact takes
+///    its staged rows; one with more reads its entries back and folds them. Facts and rows are
+///    written in key order, so every B-tree grows at its right edge.
+/// 3. **Swap.** Entries that arrived meanwhile are applied, and the built tables replace the live
+///    ones, in one transaction.
+extension ProjectionEngine {
+    /// One entry's contribution to each projection being built.
+    private struct Staged: Sendable {
+        let arrival: Int64
+        let eventID: [UInt8]
+        /// The voided event's id and this entry's (for `event.voided`).
+        let void: (target: [UInt8], id: String)?
+        /// Per target projection: each fact's entity and staged rows.
+        let facts: [[(entity: [UInt8], rows: [UInt8])]]
+    }
+
+    func rebuildLocked(_ selected: [any Projection], limit: ReplayLimit?,
+                       progress: (@Sendable (ReplayProgress) -> Void)?) throws -> ReplayReport {
+        let clock = ContinuousClock.now
+        let targets = selected.map { ProjectionTables(projection: $0, suffix: ProjectionTables.buildSuffix) }
+        let (end, generations) = try pool.write { db -> (Int64, [Int64]) in
+            let state = try Self.states(db)
+            for t in targets { try t.create(db) }
+            let end = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(arrival), 0) FROM entry") ?? 0
+            return (end, selected.map { (state[$0.name]?.generation ?? 0) + 1 })
+        }
+        let directory = URL(fileURLWithPath: pool.path).deletingLastPathComponent().path
+        let sorters = try targets.map { _ in try FactSorter(directory: directory, runBytes: sizes.sortRun) }
+
+        let read = try stage(targets, into: sorters, end: end, limit: limit, progress: progress)
+        for (t, sorter) in zip(targets, sorters) { try fold(t, sorter, progress: progress) }
+
+        try pool.write { db in
+            let tail = try Self.decodeInParallel(Self.readRaw(db, after: end, limit: .max))
+            for (t, g) in zip(targets, generations) {
+                if limit == nil { try Self.apply(db, t, tail, limit: nil) }
+                try t.swapIn(db)
+                try Self.saveState(db, t.projection.name, State(version: t.projection.version,
+                                                                position: limit == nil ? (tail.last?.arrival ?? end) : end,
+                                                                generation: g, limit: limit))
+            }
+        }
+        return ReplayReport(entries: read, seconds: Self.seconds(since: clock), projections: selected.map(\.name))
+    }
+
+    // MARK: - Phase 1: stage
+
+    /// Stages every entry up to `end`; returns how many were read. The next batch is read while
+    /// this one is parsed and staged on every core.
+    private func stage(_ targets: [ProjectionTables], into sorters: [FactSorter], end: Int64, limit: ReplayLimit?,
+                       progress: (@Sendable (ReplayProgress) -> Void)?) throws -> Int64 {
+        let projections = targets.map(\.projection)
+        var tallies = Array(repeating: Tallies(), count: targets.count)
+        var read: Int64 = 0
+        let pool = self.pool, batch = sizes.batch
+        var next = try pool.read { db in try Self.readRaw(db, after: 0, limit: batch, upTo: end) }
+        while let last = next.last {
+            let raw = next
+            let following = Prefetch { try pool.read { db in try Self.readRaw(db, after: last.0, limit: batch, upTo: end) } }
+            let parts = try Parallel.mapChunked(Self.slices(raw), minimum: 1) { slice -> ([Staged], [Tallies]) in
+                var staged: [Staged] = [], tallies = Array(repeating: Tallies(), count: projections.count)
+                for a in slice {
+                    let envelope = try Entry.decode(stored: a.1).envelope
+                    if let limit, !limit.admits(arrival: a.0, envelope) { continue }
+                    staged.append(Self.stage(Arrived(arrival: a.0, envelope: envelope), projections))
+                    for (i, p) in projections.enumerated() { tallies[i].add(p.tally(envelope)) }
+                }
+                return (staged, tallies)
+            }
+            var voids: [(target: [UInt8], id: String)] = []
+            for part in parts {
+                for i in tallies.indices { tallies[i].add(part.1[i]) }
+                for s in part.0 {
+                    if let void = s.void { voids.append(void) }
+                    for (i, sorter) in sorters.enumerated() {
+                        for f in s.facts[i] {
+                            try sorter.add(FactSorter.Record(entity: f.entity, arrival: s.arrival, eventID: s.eventID, rows: f.rows))
+                        }
+                    }
+                }
+            }
+            if !voids.isEmpty {
+                try pool.write { db in
+                    for t in targets {
+                        let insert = try BoundStatement(db, "INSERT OR IGNORE INTO \(t.void)(target, void_id) VALUES (?, ?)")
+                        for void in voids {
+                            _ = try void.target.withUnsafeBytes { target in try insert.execute { $0.blob(target); $0.text(void.id) } }
+                        }
+                    }
+                }
+            }
+            read += Int64(raw.count)
+            progress?(ReplayProgress(phase: "reading", done: last.0, total: end))
+            next = try following.value()
+        }
+        try pool.write { db in for (i, t) in targets.enumerated() { try tallies[i].write(db, t) } }
+        return read
+    }
+
+    /// `items` in one contiguous slice per core.
+    private static func slices<T>(_ items: [T]) -> [[T]] {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let per = max(1, (items.count + cores - 1) / cores)
+        return stride(from: 0, to: items.count, by: per).map { Array(items[$0..<min(items.count, $0 + per)]) }
+    }
+
+    /// What one entry contributes to each projection: its facts, each with the rows its entity
+    /// folds into if it is the entity's only fact.
+    private static func stage(_ a: Arrived, _ projections: [any Projection]) -> Staged {
+        let e = a.envelope
+        let void = Projections.voidTarget(e).map { (target: SQLiteLogStore.eventIDBytes($0), id: e.id.text) }
+        let facts = projections.map { p in
+            p.route(e).map { key in
+                (entity: Array(ProjectionTables.entity(key).utf8),
+                 rows: StagedRows.encode(p.fold(key, facts: [Fact(e, key: key)]), tables: p.tables))
+            }
+        }
+        return Staged(arrival: a.arrival, eventID: SQLiteLogStore.eventIDBytes(e.id.text), void: void, facts: facts)
+    }
+
+    // MARK: - Phase 2: fold
+
+    /// Folds every staged entity into rows, and writes its facts, in entity order: a chunk of
+    /// whole entities per transaction, the next chunk merged while one is written.
+    private func fold(_ t: ProjectionTables, _ sorter: FactSorter, progress: (@Sendable (ReplayProgress) -> Void)?) throws {
+        let voided = try pool.read { db in
+            Set(try Data.fetchAll(db, sql: "SELECT target FROM \(t.void)").map { Array($0) })
+        }
+        var merge = try sorter.sorted()
+        let total = Int64(sorter.count)
+        var done: Int64 = 0
+        var pending: FactSorter.Record? = try merge.next()
+        var writing: Prefetch<Void>?
+        let pool = self.pool
+        while pending != nil {
+            // Whole entities, up to a chunk's worth of facts.
+            var chunk: [[FactSorter.Record]] = []
+            var facts = 0
+            while let first = pending, facts < sizes.batch * 4 {
+                var group = [first]
+                pending = try merge.next()
+                while let r = pending, r.entity == first.entity { group.append(r); pending = try merge.next() }
+                facts += group.count
+                chunk.append(group)
+            }
+            try writing?.value()
+            let groups = chunk
+            writing = Prefetch { try pool.write { db in try Self.fold(groups, voided: voided, into: t, db) } }
+            done += Int64(facts)
+            progress?(ReplayProgress(phase: "folding \(t.projection.name)", done: done, total: total))
+        }
+        try writing?.value()
+    }
+
+    /// Writes a chunk of entities' facts and rows.
+    private static func fold(_ groups: [[FactSorter.Record]], voided: Set<[UInt8]>, into t: ProjectionTables, _ db: Database) throws {
+        let p = t.projection
+        // Entities with more than one live fact are folded from their entries.
+        let needed = groups.flatMap { g -> [Int64] in
+            let live = g.filter { !voided.contains($0.eventID) }
+            return live.count > 1 ? live.map(\.arrival) : []
+        }
+        var known: [Int64: Envelope] = [:]
+        if !needed.isEmpty {
+            for a in try decodeInParallel(storedEntries(db, at: needed)) { known[a.arrival] = a.envelope }
+        }
+        let insertFact = try BoundStatement(db, "INSERT INTO \(t.fact)(ent, arrival) VALUES (?, ?)")
+        let writer = try RowWriter(db, t)
+        for g in groups {
+            for r in g {
+                _ = try r.entity.withUnsafeBytes { ent in try insertFact.execute { $0.text(utf8: ent); $0.integer(r.arrival) } }
+            }
+            let live = g.filter { !voided.contains($0.eventID) }
+            if live.count == 1 {
+                try live[0].rows.withUnsafeBytes { bytes in
+                    try StagedRows.forEachRow(bytes, tables: p.tables) { index, bind in try writer.insert(table: index, bind) }
+                }
+            } else if live.count > 1 {
+                let key = try ProjectionTables.factKey(String(decoding: g[0].entity, as: UTF8.self))
+                let facts = live.map { Fact(known[$0.arrival]!, key: key) }.sorted { $0.stamp < $1.stamp }
+                try writer.insert(p.fold(key, facts: facts))
+            }
+        }
+    }
+}
+
+/// Work started on another thread now, its result taken later (waiting if need be).
+final class Prefetch<T: Sendable>: Sendable {
+    private let result = Mutex<Result<T, any Error>?>(nil)
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ work: @escaping @Sendable () throws -> T) {
+        DispatchQueue.global().async {
+            let r = Result { try work() }
+            self.result.withLock { $0 = r }
+            self.done.signal()
+        }
+    }
+
+    func value() throws -> T {
+        done.wait()
+        done.signal()
+        return try result.withLock { $0! }.get()
+    }
+}

@@ -1,0 +1,69 @@
+import MusterCore
+
+/// The rows one fact folds into on its own, kept beside the fact while a read model is rebuilt:
+/// most entities have exactly one fact, and their rows are then written from here without reading
+/// or parsing the entry a second time.
+///
+/// Bytes, per row: the table's index in the projection's `tables` (one byte), then per column a tag
+/// byte (0 null, 1 integer, 2 text), then eight little-endian bytes of the integer, or the text's
+/// UTF-8 length (four bytes, little-endian) and its bytes.
+enum StagedRows {
+    static func encode(_ rows: [ReadModelRow], tables: [ReadModelTable]) -> [UInt8] {
+        var out: [UInt8] = []
+        for row in rows {
+            guard let index = tables.firstIndex(where: { $0.name == row.table }) else {
+                preconditionFailure("a fold wrote to \(row.table), which its projection does not declare")
+            }
+            out.append(UInt8(index))
+            for value in row.values {
+                switch value {
+                case .null: out.append(0)
+                case .integer(let n):
+                    out.append(1)
+                    withUnsafeBytes(of: n.littleEndian) { out.append(contentsOf: $0) }
+                case .text(let s):
+                    out.append(2)
+                    withUnsafeBytes(of: UInt32(s.utf8.count).littleEndian) { out.append(contentsOf: $0) }
+                    out.append(contentsOf: s.utf8)
+                }
+            }
+        }
+        return out
+    }
+
+    /// Walks the rows in `bytes`: for each, its table's index and a function that binds its
+    /// values, in column order, without making a `String` of any text.
+    static func forEachRow(_ bytes: UnsafeRawBufferPointer, tables: [ReadModelTable],
+                           _ body: (Int, (inout BoundStatement.Binder) throws(StoreError) -> Void) throws -> Void) throws {
+        var at = 0
+        func need(_ n: Int) throws(StoreError) {
+            guard at + n <= bytes.count else { throw StoreError(.corrupt, "a staged read-model row is cut short") }
+        }
+        while at < bytes.count {
+            let index = Int(bytes[at]); at += 1
+            guard index < tables.count else { throw StoreError(.corrupt, "a staged read-model row names table \(index)") }
+            let columns = tables[index].columns.count
+            try body(index) { (b: inout BoundStatement.Binder) throws(StoreError) in
+                for _ in 0..<columns {
+                    try need(1)
+                    let tag = bytes[at]; at += 1
+                    switch tag {
+                    case 0: b.null()
+                    case 1:
+                        try need(8)
+                        b.integer(Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: Int64.self)))
+                        at += 8
+                    case 2:
+                        try need(4)
+                        let n = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
+                        at += 4
+                        try need(n)
+                        b.text(utf8: UnsafeRawBufferPointer(rebasing: bytes[at..<(at + n)]))
+                        at += n
+                    default: throw StoreError(.corrupt, "a staged read-model value has tag \(tag)")
+                    }
+                }
+            }
+        }
+    }
+}

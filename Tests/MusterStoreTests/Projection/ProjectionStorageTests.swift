@@ -1,0 +1,124 @@
+import Foundation
+import GRDB
+import MusterCore
+import MusterDemo
+@testable import MusterStore
+import MusterTesting
+import Testing
+
+/// How the engine stores and sorts facts: whatever the batch and sort-run sizes, and whichever
+/// path a catch-up takes (applied in batches, or rebuilt for a large backlog), the read models are
+/// the same; an older storage layout is rebuilt.
+@Suite struct ProjectionStorageTests {
+    static let fixture = Result { try MultiOriginFixture(members: 60, seed: 11) }
+
+    /// Entries in an interleaving whose voids and multi-fact entities fall across batches.
+    static func entries() throws -> [Entry] {
+        var rng = SeededGenerator(seed: 5)
+        return try fixture.get().interleaving(using: &rng)
+    }
+
+    static func referenceDigest() throws -> String {
+        let replica = try ReplicaStore()
+        try replica.arrive(try entries()); try replica.engine.catchUp()
+        return try replica.digest()
+    }
+
+    @Test func tinyBatchesAndSortRunsGiveTheSameModels() throws {
+        let all = try Self.entries()
+        #expect(all.contains { $0.envelope.type == Projections.voidType })
+        var tiny = ProjectionEngine.Sizes()
+        tiny.batch = 7; tiny.sortRun = 300; tiny.rebuildBacklog = .max
+        let replica = try ReplicaStore(sizes: tiny)
+        // Built from the first part (a rebuild through many sorted runs), then applied 7 at a time.
+        try replica.arrive(all.prefix(all.count / 3)); try replica.engine.catchUp()
+        try replica.arrive(all.dropFirst(all.count / 3)); try replica.engine.catchUp()
+        let reference = try Self.referenceDigest()
+        #expect(try replica.digest() == reference)
+        _ = try replica.engine.rebuild()
+        #expect(try replica.digest() == reference)
+        // Every fact is kept, once, whichever path wrote it.
+        let facts = try replica.count("SELECT COUNT(*) FROM pj_members_fact")
+        let fresh = try ReplicaStore()
+        try fresh.arrive(all); try fresh.engine.catchUp()
+        #expect(try fresh.count("SELECT COUNT(*) FROM pj_members_fact") == facts)
+        // No temporary file is left beside the database.
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: replica.temp.url.path).filter { $0.hasSuffix(".stage") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func aLargeBacklogIsRebuiltToTheSameModels() throws {
+        let all = try Self.entries()
+        var sizes = ProjectionEngine.Sizes()
+        sizes.rebuildBacklog = 10
+        let replica = try ReplicaStore(sizes: sizes)
+        try replica.arrive(all.prefix(12)); try replica.engine.catchUp()
+        let generation = { try replica.count("SELECT generation FROM pj_state WHERE name = 'members'") }
+        let before = try generation()
+        try replica.arrive(all.dropFirst(12)); try replica.engine.catchUp()
+        #expect(try generation() == before + 1)
+        #expect(try replica.digest() == Self.referenceDigest())
+        #expect(try replica.engine.status().allSatisfy { $0.position == Int64(all.count) })
+    }
+
+    @Test func anOlderFactLayoutIsRebuiltOnCatchUp() throws {
+        let replica = try ReplicaStore()
+        try replica.arrive(try Self.entries()); try replica.engine.catchUp()
+        let digest = try replica.digest()
+        try replica.store.pool.write { db in
+            // The layout before facts became (entity, arrival): a copy of every payload.
+            try db.execute(sql: """
+                DROP TABLE pj_members_fact;
+                CREATE TABLE pj_members_fact (entity TEXT NOT NULL, key TEXT NOT NULL, wall INTEGER NOT NULL, payload BLOB NOT NULL);
+                DELETE FROM rm_member;
+                """)
+        }
+        try replica.engine.catchUp()
+        #expect(try replica.count("SELECT COUNT(*) FROM pragma_table_info('pj_members_fact') WHERE name = 'ent'") == 1)
+        #expect(try replica.digest() == digest)
+    }
+
+    @Test func theSorterOrdersAsSQLiteDoes() throws {
+        let temp = try TemporaryDirectory()
+        var rng = SeededGenerator(seed: 9)
+        // Entities sharing long prefixes, shorter than the 16-byte prefix words, and of every length.
+        let stems = ["member/", "member/0000", "m", "plan/01a2", "attendance/01a2/x", "member/0000000000/"]
+        var records: [FactSorter.Record] = []
+        for i in 0..<3000 {
+            let stem = stems[Int.random(in: 0..<stems.count, using: &rng)]
+            let tail = String((0..<Int.random(in: 0...12, using: &rng)).map { _ in "0123456789abcdef/".randomElement(using: &rng)! })
+            let rows = (0..<Int.random(in: 0...40, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            records.append(FactSorter.Record(entity: Array((stem + tail).utf8), arrival: Int64(Int.random(in: 1...50, using: &rng)),
+                                             eventID: (0..<16).map { _ in UInt8(i & 0xff) }, rows: rows))
+        }
+        for runBytes in [200, 5000, 1 << 30] {
+            let sorter = try FactSorter(directory: temp.url.path, runBytes: runBytes)
+            for r in records { try sorter.add(r) }
+            var merge = try sorter.sorted()
+            var out: [FactSorter.Record] = []
+            while let r = try merge.next() { out.append(r) }
+            let expected = records.sorted { a, b in
+                a.entity != b.entity ? a.entity.lexicographicallyPrecedes(b.entity) : a.arrival < b.arrival
+            }
+            #expect(out.map(\.entity) == expected.map(\.entity), "run size \(runBytes)")
+            #expect(out.map(\.arrival) == expected.map(\.arrival))
+            #expect(Set(out.map { $0.rows + $0.eventID }) == Set(records.map { $0.rows + $0.eventID }))
+        }
+        // And SQLite agrees on the order of the entities.
+        let db = try DatabaseQueue()
+        let sqliteOrder = try db.write { db in
+            try db.execute(sql: "CREATE TABLE t (e TEXT)")
+            for r in records { try db.execute(sql: "INSERT INTO t VALUES (?)", arguments: [String(decoding: r.entity, as: UTF8.self)]) }
+            return try String.fetchAll(db, sql: "SELECT DISTINCT e FROM t ORDER BY e")
+        }
+        let sorter = try FactSorter(directory: temp.url.path, runBytes: 300)
+        for r in records { try sorter.add(r) }
+        var merge = try sorter.sorted()
+        var distinct: [String] = []
+        while let r = try merge.next() {
+            let e = String(decoding: r.entity, as: UTF8.self)
+            if distinct.last != e { distinct.append(e) }
+        }
+        #expect(distinct == sqliteOrder)
+    }
+}
