@@ -64,15 +64,14 @@ extension ProjectionEngine {
         }
         // Facts that arrived in earlier batches are read back from their entries.
         if !missing.isEmpty {
-            for a in try decodeInParallel(storedEntries(db, at: Array(Set(missing)))) { known[a.arrival] = a.envelope }
+            known.merge(try storedEnvelopes(db, at: Array(Set(missing)))) { held, _ in held }
         }
 
         let order = dirty.sorted()
         let arrivalsOf = factsOf, envelopes = known
         let folded = try Parallel.mapChunked(order, minimum: 512) { ent -> [ReadModelRow] in
             let key = try ProjectionTables.factKey(ent)
-            let facts = (arrivalsOf[ent] ?? []).map { Fact(envelopes[$0]!, key: key) }.sorted { $0.stamp < $1.stamp }
-            return p.fold(key, facts: facts)
+            return fold(p, key, (arrivalsOf[ent] ?? []).map { envelopes[$0]! })
         }
         let writer = try RowWriter(db, t)
         for (ent, rows) in zip(order, folded) {
@@ -81,15 +80,21 @@ extension ProjectionEngine {
         }
     }
 
-    /// The stored bytes of the entries at these arrival positions.
-    static func storedEntries(_ db: Database, at arrivals: [Int64]) throws -> [(Int64, [UInt8])] {
+    /// The entries at these arrival positions, parsed on every core.
+    static func storedEnvelopes(_ db: Database, at arrivals: [Int64]) throws -> [Int64: Envelope] {
         let read = try db.cachedStatement(sql: "SELECT bytes FROM entry WHERE arrival = ?")
-        return try arrivals.map { arrival in
+        let raw = try arrivals.map { arrival in
             guard let bytes = try Data.fetchOne(read, arguments: [arrival]) else {
                 throw StoreError(.corrupt, "a read model's fact names arrival \(arrival), which holds no entry")
             }
             return (arrival, Array(bytes))
         }
+        return Dictionary(uniqueKeysWithValues: try decodeInParallel(raw).map { ($0.arrival, $0.envelope) })
+    }
+
+    /// An entity's rows from the entries that are its live facts, folded in stamp order.
+    static func fold(_ p: any Projection, _ key: FactKey, _ entries: [Envelope]) -> [ReadModelRow] {
+        p.fold(key, facts: entries.map { Fact($0, key: key) }.sorted { $0.stamp < $1.stamp })
     }
 
     /// Writes read-model rows, and clears an entity's rows before they are replaced.

@@ -172,10 +172,7 @@ extension ProjectionEngine {
             let live = g.filter { !voided.contains($0.eventID) }
             return live.count > 1 ? live.map(\.arrival) : []
         }
-        var known: [Int64: Envelope] = [:]
-        if !needed.isEmpty {
-            for a in try decodeInParallel(storedEntries(db, at: needed)) { known[a.arrival] = a.envelope }
-        }
+        let known = needed.isEmpty ? [:] : try storedEnvelopes(db, at: needed)
         let insertFact = try BoundStatement(db, "INSERT INTO \(t.fact)(ent, arrival) VALUES (?, ?)")
         let writer = try RowWriter(db, t)
         for g in groups {
@@ -189,8 +186,7 @@ extension ProjectionEngine {
                 }
             } else if live.count > 1 {
                 let key = try ProjectionTables.factKey(String(decoding: g[0].entity, as: UTF8.self))
-                let facts = live.map { Fact(known[$0.arrival]!, key: key) }.sorted { $0.stamp < $1.stamp }
-                try writer.insert(p.fold(key, facts: facts))
+                try writer.insert(fold(p, key, live.map { known[$0.arrival]! }))
             }
         }
     }

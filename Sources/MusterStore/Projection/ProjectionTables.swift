@@ -19,11 +19,6 @@ struct ProjectionTables {
     func table(_ t: ReadModelTable) -> String { t.name + suffix }
     /// Every table's name without suffix.
     var baseNames: [String] { [base + "_fact", base + "_void"] + projection.tables.map(\.name) }
-    /// The tables each entity kind's fold writes.
-    var tablesByEntity: [String: [ReadModelTable]] {
-        Dictionary(grouping: projection.tables.filter { $0.entity != nil }, by: { $0.entity! })
-    }
-
     /// A fact key as the fact table stores it: `kind/key` (kinds never hold a slash).
     static func entity(_ key: FactKey) -> String { key.entity + "/" + key.key }
 

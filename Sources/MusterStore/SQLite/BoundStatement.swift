@@ -25,14 +25,7 @@ struct BoundStatement {
 
         mutating func text(_ s: String?) {
             guard var s else { null(); return }
-            s.withUTF8 { bytes in
-                bytes.withMemoryRebound(to: CChar.self) { text in
-                    // An empty text still needs a pointer: a null one binds NULL.
-                    if let base = text.baseAddress { _ = sqlite3_bind_text(handle, index, base, Int32(text.count), Self.transient) }
-                    else { _ = sqlite3_bind_text(handle, index, "", 0, Self.transient) }
-                }
-            }
-            index += 1
+            s.withUTF8 { text(utf8: UnsafeRawBufferPointer($0)) }
         }
 
         /// Text from UTF-8 bytes.
