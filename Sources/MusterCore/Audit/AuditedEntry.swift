@@ -90,7 +90,7 @@ public struct AuditedEntry: Sendable {
         }
 
         public var id: String { entry.string("id") ?? "" }
-        public var type: String { entry.schema.type }
+        public var type: String { entry.catalogued.schema.type }
         public var origin: String { entry.string("origin") ?? "" }
         public var subject: String? { entry.string("subject") }
 
@@ -215,9 +215,7 @@ public struct OriginAudit: Sendable {
 
     /// Appends the next leaf.
     public mutating func append(_ leaf: MerkleHash) {
-        var completed: [MerkleAppender.CompletedNode] = []
-        let index = appender.append(leaf) { completed.append($0) }
-        tiles.add(leafIndex: index, leafHash: leaf, completed: completed)
+        tiles.append(leaf, to: &appender)
         if next < expected.count, expected[next].size == appender.size { checkRoots() }
     }
 

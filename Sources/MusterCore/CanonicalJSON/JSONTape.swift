@@ -87,7 +87,20 @@ public struct JSONTape: Sendable {
         let count = Int(token.end - token.start)
         guard count == other.count, !token.escaped else { return false }
         guard count > 0 else { return true }
-        return memcmp(bytes.baseAddress! + Int(token.start), other.baseAddress!, count) == 0
+        return shortCompare(bytes.baseAddress! + Int(token.start), other.baseAddress!, count) == 0
+    }
+
+    /// memcmp's order of `count` bytes at `a` and `b`, inline: the runs compared on the hot paths
+    /// (member names, enum values) are a few bytes, where a call costs more than the loop.
+    @inline(__always)
+    static func shortCompare(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Int {
+        var i = 0
+        while i < count {
+            let x = a[i], y = b[i]
+            if x != y { return Int(x) - Int(y) }
+            i += 1
+        }
+        return 0
     }
 
     /// Decodes the escapes a canonical string may hold (the reader admitted only those).
@@ -196,7 +209,7 @@ public struct JSONTape: Sendable {
         /// Whether member name `a` sorts strictly before `b` (both plain ASCII, unescaped).
         private func precedes(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
             let n = min(a.count, b.count)
-            let order = n == 0 ? 0 : memcmp(bytes.baseAddress! + a.lowerBound, bytes.baseAddress! + b.lowerBound, n)
+            let order = n == 0 ? 0 : JSONTape.shortCompare(bytes.baseAddress! + a.lowerBound, bytes.baseAddress! + b.lowerBound, n)
             return order < 0 || (order == 0 && a.count < b.count)
         }
 

@@ -7,9 +7,12 @@
 public struct CheckedEntry: Sendable {
     /// The canonical bytes.
     public let bytes: [UInt8]
-    /// The schema the entry was checked against (its type and version).
-    public let schema: EventSchema
+    /// The catalogue entry the entry was checked against.
+    public let catalogued: EventCatalog.Entry
     private let reading: Reading
+
+    /// The schema the entry was checked against (its type and version).
+    public var schema: EventSchema { catalogued.schema }
 
     private enum Reading: Sendable {
         case tape(JSONTape)
@@ -21,12 +24,12 @@ public struct CheckedEntry: Sendable {
         self.bytes = bytes
         if let (tape, catalogued) = bytes.withUnsafeBufferPointer(Self.tapeCheck) {
             reading = .tape(tape)
-            schema = catalogued.schema
+            self.catalogued = catalogued
         } else {
             let json = try Entry.checkedJSON(bytes)
             reading = .tree(json)
             // The checks found the type version in the catalogue.
-            schema = try EventCatalog.lookup(type: json["type"]?.stringValue ?? "", version: Int(json["typeVersion"]?.integerValue ?? 0)).schema
+            catalogued = try EventCatalog.lookup(type: json["type"]?.stringValue ?? "", version: Int(json["typeVersion"]?.integerValue ?? 0))
         }
     }
 

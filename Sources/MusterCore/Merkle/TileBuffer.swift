@@ -9,6 +9,9 @@ public struct TileBuffer: Sendable {
     private var filled: [(TileKey, [MerkleHash])] = []
     /// Partial tiles touched since the last ``drainTouched()`` that have not filled.
     private var touched: Set<TileKey> = []
+    /// Per tile level, 1 + the index of the tile last put in `touched` (0: none since the drain),
+    /// so a run of hashes into one tile is not hashed into the set once per hash.
+    private var lastTouched: [UInt64] = []
 
     public struct TileKey: Hashable, Sendable {
         public let level: Int
@@ -43,8 +46,25 @@ public struct TileBuffer: Sendable {
             filled.append((key, full))
             touched.remove(key)
         } else {
-            touched.insert(key)
+            while lastTouched.count <= tileLevel { lastTouched.append(0) }
+            if lastTouched[tileLevel] != key.index &+ 1 {
+                touched.insert(key)
+                lastTouched[tileLevel] = key.index &+ 1
+            }
         }
+    }
+
+    /// Appends `leaf` to `appender` and records the leaf and every inner node it completes that
+    /// lies on a tile level, without collecting the nodes first.
+    /// - Returns: The leaf's 0-based index.
+    @discardableResult
+    public mutating func append(_ leaf: MerkleHash, to appender: inout MerkleAppender) -> UInt64 {
+        let index = appender.size
+        add(tileLevel: 0, index: index, hash: leaf)
+        appender.append(leaf) { node in
+            if node.level % 8 == 0 { add(tileLevel: node.level / 8, index: node.index, hash: node.hash) }
+        }
+        return index
     }
 
     /// Feeds one append: its leaf and the inner nodes it completed.
@@ -58,7 +78,11 @@ public struct TileBuffer: Sendable {
     /// The tiles touched since the last call, to be written: each tile filled since (256 hashes),
     /// then the partial tiles touched, with their hashes so far.
     public mutating func drainTouched() -> [(level: Int, index: UInt64, hashes: [MerkleHash])] {
-        defer { filled.removeAll(keepingCapacity: true); touched.removeAll(keepingCapacity: true) }
+        defer {
+            filled.removeAll(keepingCapacity: true)
+            touched.removeAll(keepingCapacity: true)
+            for i in lastTouched.indices { lastTouched[i] = 0 }
+        }
         return filled.map { ($0.0.level, $0.0.index, $0.1) } + touched.map { ($0.level, $0.index, partial[$0.level]) }
     }
 

@@ -23,14 +23,19 @@ public enum EventCatalog {
         public init(type: String, version: Int) { self.type = type; self.version = version }
     }
 
-    /// An event type version with its compiled validators.
-    public struct Entry: Sendable {
+    /// An event type version with its compiled validators. A class: every entry checked holds
+    /// one, and passing a reference costs one count where this many arrays and strings cost dozens.
+    public final class Entry: Sendable {
         /// The definition.
         public let schema: EventSchema
         /// Validates whole entries.
         public let entryValidator: SchemaValidator
         /// Validates the sealed plaintext (messages never echo personal values).
         public let personalValidator: SchemaValidator
+
+        init(schema: EventSchema, entryValidator: SchemaValidator, personalValidator: SchemaValidator) {
+            self.schema = schema; self.entryValidator = entryValidator; self.personalValidator = personalValidator
+        }
     }
 
     private static let byKey: [Key: Entry] = Dictionary(uniqueKeysWithValues: schemas.map { schema in

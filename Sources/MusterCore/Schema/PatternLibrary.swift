@@ -61,13 +61,6 @@ enum PatternLibrary {
             self = known
         }
 
-        /// Which bytes are in the base64 alphabet (RFC 4648 §4, without the pad).
-        private static let base64Alphabet: [Bool] = (0..<256).map { (n: Int) -> Bool in
-            let c = UInt8(n)
-            let lower: Bool = c >= 0x61 && c <= 0x7A
-            return isDigit(c) || isUpper(c) || lower || c == 0x2B || c == 0x2F
-        }
-
         func matches(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
             switch self {
             case .uuidV7: return UUIDText.isValid(u, version: 7)
@@ -77,9 +70,10 @@ enum PatternLibrary {
             case .currency: return u.count == 3 && u.allSatisfy(isUpper)
             case .gss:
                 guard u.count == 9, u[3...].allSatisfy(isDigit) else { return false }
-                let prefix = (u[0], u[1], u[2])
-                return [("E", "1", "4"), ("W", "0", "7"), ("S", "1", "4"), ("N", "0", "5"), ("N", "0", "6")].contains {
-                    (UInt8(ascii: $0.0), UInt8(ascii: $0.1), UInt8(ascii: $0.2)) == prefix
+                switch (u[0], u[1], u[2]) {
+                case (0x45, 0x31, 0x34), (0x57, 0x30, 0x37), (0x53, 0x31, 0x34), (0x4E, 0x30, 0x35), (0x4E, 0x30, 0x36):
+                    return true  // E14, W07, S14, N05, N06
+                default: return false
                 }
             case .outwardCode: return outward(u[...])
             case .postcode:
@@ -103,8 +97,8 @@ enum PatternLibrary {
                       (1...64).contains(at), (1...253).contains(scalars.count - at - 1) else { return false }
                 return !scalars.contains { $0.properties.isWhitespace }
             case .base64:
-                var i = 0
-                while i < u.count, Known.base64Alphabet[Int(u[i])] { i += 1 }
+                var i = base64Words(u)
+                while i < u.count, isBase64(u[i]) { i += 1 }
                 let pad = u.count - i
                 return pad <= 2 && u[i...].allSatisfy { $0 == UInt8(ascii: "=") }
             case .calendarDate: return CalendarDate.parse(u) != nil
@@ -115,6 +109,35 @@ enum PatternLibrary {
 
     private static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
     private static func isUpper(_ c: UInt8) -> Bool { c >= 0x41 && c <= 0x5A }
+    /// How many leading bytes of `u`, in whole words of 8, are all in the base64 alphabet: a
+    /// sealed payload is hundreds of base64 bytes per entry, checked here a word at a time.
+    private static func base64Words(_ u: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let base = u.baseAddress else { return 0 }
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080, lows: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        // Per byte (all below 0x80), the high bit set where lo ≤ byte ≤ hi, or byte == c.
+        func within(_ w: UInt64, _ lo: UInt64, _ hi: UInt64) -> UInt64 { ((w | highs) &- lo &* ones) & ((0x80 + hi) &* ones &- w) & highs }
+        func equal(_ w: UInt64, _ c: UInt64) -> UInt64 {
+            let x = w ^ (c &* ones)
+            return ~(((x & lows) &+ lows) | x) & highs
+        }
+        var i = 0
+        while i + 8 <= u.count {
+            let w = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+            guard w & highs == 0 else { break }
+            let ok = within(w, 0x30, 0x39) | within(w, 0x41, 0x5A) | within(w, 0x61, 0x7A) | equal(w, 0x2B) | equal(w, 0x2F)
+            guard ok == highs else { break }
+            i += 8
+        }
+        return i
+    }
+
+    /// The base64 alphabet (RFC 4648 §4) without the pad. Tested, not looked up: a global table
+    /// would cost a lazy-initialisation check per byte.
+    private static func isBase64(_ c: UInt8) -> Bool {
+        // Bit c of the 128-bit set {0-9, A-Z, a-z, +, /}.
+        let low: UInt64 = 0x03FF_8800_0000_0000, high: UInt64 = 0x07FF_FFFE_07FF_FFFE
+        return c < 64 ? low >> UInt64(c) & 1 == 1 : c < 128 && high >> UInt64(c - 64) & 1 == 1
+    }
 
     /// `d` stands for a digit; every other character must match itself.
     private static func shape(_ u: UnsafeBufferPointer<UInt8>, _ template: StaticString) -> Bool {

@@ -141,7 +141,7 @@ struct TapeProgram: Sendable {
         func compare(_ span: Span, _ t: JSONTape.Token) -> Int {
             let count = Int(t.end &- t.start)
             let n = min(Int(span.count), count)
-            let order = n == 0 ? 0 : memcmp(pool.baseAddress! + Int(span.start), bytes.baseAddress! + Int(t.start), n)
+            let order = n == 0 ? 0 : JSONTape.shortCompare(pool.baseAddress! + Int(span.start), bytes.baseAddress! + Int(t.start), n)
             return order != 0 ? Int(order) : Int(span.count) - count
         }
 

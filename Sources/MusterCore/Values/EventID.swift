@@ -83,17 +83,33 @@ enum UUIDText {
     }
 
     static func isValid(_ u: UnsafeBufferPointer<UInt8>, version: UInt8?) -> Bool {
-        guard u.count == 36 else { return false }
-        for (i, c) in u.enumerated() {
-            if i == 8 || i == 13 || i == 18 || i == 23 {
-                if c != UInt8(ascii: "-") { return false }
-            } else if hexValue(c) == nil {
-                return false
-            }
+        guard let (high, low) = parse(u) else { return false }
+        guard let version else { return true }
+        // The version is the 13th hex digit; for versions ≥ 1 the variant's top two bits are 10.
+        return UInt8(truncatingIfNeeded: high >> 12 & 0xF) == version && (version == 0 || low >> 62 == 0b10)
+    }
+
+    /// The 128 bits of a UUID's canonical text (`xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, lower-case
+    /// hex) as two big-endian words; nil for anything else. Every id in every entry passes here.
+    static func parse(_ u: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64)? {
+        guard u.count == 36, let p = u.baseAddress, p[8] == 0x2D, p[13] == 0x2D, p[18] == 0x2D, p[23] == 0x2D else { return nil }
+        // Each digit's value, and a flag bit (16) for a byte that is not a lower-case hex digit,
+        // gathered by OR so the loops have no early exit to predict.
+        var flags: UInt64 = 0, high: UInt64 = 0, low: UInt64 = 0
+        hexRun(p, 0, 8, &high, &flags); hexRun(p, 9, 4, &high, &flags); hexRun(p, 14, 4, &high, &flags)
+        hexRun(p, 19, 4, &low, &flags); hexRun(p, 24, 12, &low, &flags)
+        return flags & 16 == 0 ? (high, low) : nil
+    }
+
+    @inline(__always)
+    private static func hexRun(_ p: UnsafePointer<UInt8>, _ from: Int, _ count: Int, _ word: inout UInt64, _ flags: inout UInt64) {
+        for i in from..<(from + count) {
+            let c = p[i]
+            let digit = c &- 0x30, letter = c &- 0x61
+            let value: UInt64 = digit < 10 ? UInt64(digit) : letter < 6 ? UInt64(letter) &+ 10 : 16
+            flags |= value
+            word = word << 4 | (value & 15)
         }
-        if let version, hexValue(u[14]) != version { return false }
-        if let version, version >= 1, let variant = hexValue(u[19]), variant & 0xC != 0x8 { return false }
-        return true
     }
 
     static func hexValue(_ c: UInt8) -> UInt8? {

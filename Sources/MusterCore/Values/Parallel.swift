@@ -5,9 +5,10 @@ import Synchronization
 public enum Parallel {
     /// `transform` over `items` (with each one's index), in order, split over every core; on one
     /// core when there are fewer than `minimum` items.
+    @inlinable  // specialised where it is called: items and results are then copied as what they are
     public static func map<T: Sendable, R: Sendable>(_ items: [T], minimum: Int = 1,
                                                      _ transform: @escaping @Sendable (Int, T) throws -> R) async throws -> [R] {
-        let workers = items.count < minimum ? 1 : max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let workers = items.count < minimum ? 1 : cores
         let per = (items.count + workers - 1) / workers
         if workers == 1 { return try items.enumerated().map { try transform($0.offset, $0.element) } }
         return try await withThrowingTaskGroup(of: (Int, [R]).self) { group in
@@ -18,7 +19,10 @@ public enum Parallel {
             }
             var parts = Array(repeating: [R](), count: workers)
             for try await (w, part) in group { parts[w] = part }
-            return parts.flatMap { $0 }
+            var out: [R] = []
+            out.reserveCapacity(items.count)
+            for part in parts { out += part }
+            return out
         }
     }
 
@@ -37,21 +41,45 @@ public enum Parallel {
     /// `transform` over `items`, in order, in one contiguous slice per core, blocking the caller;
     /// on the caller's thread when there are fewer than `minimum` items. The first error thrown is
     /// rethrown once every slice is done.
+    @inlinable
     public static func mapChunked<T: Sendable, R: Sendable>(_ items: [T], minimum: Int = 256,
                                                             _ transform: @Sendable (T) throws -> R) throws -> [R] {
-        let workers = items.count < minimum ? 1 : max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let workers = items.count < minimum ? 1 : cores
         if workers == 1 { return try items.map(transform) }
         let per = (items.count + workers - 1) / workers
-        let parts = Mutex([[R]](repeating: [], count: workers))
-        let failure = Mutex<(any Error)?>(nil)
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
+        let slots = Slots<R>(count: workers)
+        perform(workers) { w in
             let range = min(items.count, w * per)..<min(items.count, (w + 1) * per)
-            do {
-                let part = try items[range].map(transform)
-                parts.withLock { $0[w] = part }
-            } catch { failure.withLock { $0 = $0 ?? error } }
+            do { slots.put(w, try items[range].map(transform)) } catch { slots.fail(error) }
         }
-        if let error = failure.withLock({ $0 }) { throw error }
-        return parts.withLock { $0.flatMap { $0 } }
+        return try slots.joined(capacity: items.count)
+    }
+
+    /// The cores to use.
+    @usableFromInline static var cores: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+    @usableFromInline static func perform(_ iterations: Int, _ body: @Sendable (Int) -> Void) {
+        DispatchQueue.concurrentPerform(iterations: iterations, execute: body)
+    }
+
+    /// Where the slices of ``mapChunked(_:minimum:_:)`` put their results, and the first error.
+    @usableFromInline final class Slots<R: Sendable>: Sendable {
+        private let parts: Mutex<[[R]]>
+        private let failure = Mutex<(any Error)?>(nil)
+
+        @usableFromInline init(count: Int) { parts = Mutex(Array(repeating: [], count: count)) }
+        @usableFromInline func put(_ slice: Int, _ part: [R]) { parts.withLock { $0[slice] = part } }
+        @usableFromInline func fail(_ error: any Error) { failure.withLock { $0 = $0 ?? error } }
+
+        /// The slices in order, or the first error.
+        @usableFromInline func joined(capacity: Int) throws -> [R] {
+            if let error = failure.withLock({ $0 }) { throw error }
+            return parts.withLock { parts in
+                var out: [R] = []
+                out.reserveCapacity(capacity)
+                for part in parts { out += part }
+                return out
+            }
+        }
     }
 }

@@ -37,9 +37,7 @@ extension SQLiteLogStore {
                     }
                     let entry = try request.prepared.assemble(seq: size + 1, recordedAt: now, hlc: clock.tick(now: now.unixMillis))
                     let leaf = entry.leafHash
-                    var completed: [MerkleAppender.CompletedNode] = []
-                    let index = origin.appender.append(leaf) { completed.append($0) }
-                    origin.tiles.add(leafIndex: index, leafHash: leaf, completed: completed)
+                    origin.tiles.append(leaf, to: &origin.appender)
                     do {
                         try insert.execute(arguments: [origin.id, Int64(size + 1), Self.eventIDBlob(entry.envelope.id), Data(entry.bytes)])
                     } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {

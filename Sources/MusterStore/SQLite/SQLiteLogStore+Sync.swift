@@ -77,9 +77,7 @@ extension SQLiteLogStore {
                 guard o.appender.size == start else { return .stale(held: o.appender.size) }
                 for entry in entries {
                     let leaf = entry.leafHash
-                    var completed: [MerkleAppender.CompletedNode] = []
-                    let index = o.appender.append(leaf) { completed.append($0) }
-                    o.tiles.add(leafIndex: index, leafHash: leaf, completed: completed)
+                    o.tiles.append(leaf, to: &o.appender)
                 }
                 // `o` is a copy: until the commit succeeds, the writer's state is untouched.
                 if let failure = BatchCheck.failure(size: o.appender.size, root: o.appender.rootHash, target: target.checkpoint, proof: proof) {

@@ -110,6 +110,38 @@ import Testing
         #expect(IDKey("00000000-0000-0000-0000-000000000001")! < IDKey("00000000-0000-0000-0000-000000000002")!)
     }
 
+    /// The key's two words are the UUID's 16 bytes as Foundation reads them, for random ids and for
+    /// every hex digit in every position; anything else at any position is refused.
+    @Test func idKeysAreTheUUIDsBytes() throws {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let uuid = UUID()
+            let text = uuid.uuidString.lowercased()
+            let key = try #require(IDKey(text))
+            let bytes = withUnsafeBytes(of: uuid.uuid) { Array($0) }
+            #expect(key.high == bytes[0..<8].reduce(0) { $0 << 8 | UInt64($1) })
+            #expect(key.low == bytes[8..<16].reduce(0) { $0 << 8 | UInt64($1) })
+            var mutated = Array(text.utf8)
+            let at = Int.random(in: 0..<36, using: &rng)
+            for byte in UInt8(0)...UInt8(255) {
+                mutated[at] = byte
+                let isHex = (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte)
+                let shouldParse = [8, 13, 18, 23].contains(at) ? byte == 0x2D : isHex
+                #expect((IDKey(String(decoding: mutated, as: UTF8.self)) != nil) == shouldParse, "byte \(byte) at \(at)")
+            }
+        }
+        // Keys whose halves xor to one value (the shape a weak hash would collide on) stay distinct.
+        func text(_ high: UInt64, _ low: UInt64) -> String {
+            let h = String(format: "%016llx", high), l = String(format: "%016llx", low)
+            return "\(h.prefix(8))-\(h.dropFirst(8).prefix(4))-\(h.suffix(4))-\(l.prefix(4))-\(l.suffix(12))"
+        }
+        let keys = try (0..<10_000).map { i in try #require(IDKey(text(UInt64(i), UInt64(i)))) }
+        #expect(keys[7].high == 7 && keys[7].low == 7)
+        let set = Set(keys)
+        #expect(set.count == keys.count)
+        #expect(keys.allSatisfy { set.contains($0) })
+    }
+
     /// Ids unique across logs, references to the right kind of entry, a void of itself.
     @Test func theMovementWideChecksFindWhatIsWrong() throws {
         let keys = InMemorySubjectKeyStore()

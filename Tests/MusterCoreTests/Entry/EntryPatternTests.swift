@@ -63,6 +63,28 @@ import Testing
         }
     }
 
+    /// The base64 matcher checks a word of 8 bytes at a time before going byte by byte: every
+    /// ASCII byte at every offset of a 27-byte run (three words and a tail), and every byte value
+    /// in a word, must get the regex's verdict.
+    @Test func base64WordCheckAgreesWithRegexAtEveryOffset() throws {
+        let native = try #require(PatternLibrary.byteMatcher(for: PatternLibrary.base64))
+        let run = Array("QUJDREVGR0hJSktMTU5PUFFSU1RV".utf8.prefix(27))
+        var mismatches: [String] = []
+        for offset in run.indices {
+            for byte in UInt8(0)...UInt8(255) {
+                var bytes = run
+                bytes[offset] = byte
+                let verdict = bytes.withUnsafeBufferPointer { native($0) }
+                // Bytes that are not UTF-8 on their own are never base64 (the regex only sees
+                // strings); line terminators are left out as above (ICU's `$` differs there).
+                let expected = byte < 0x80 && !(0x0A...0x0D).contains(byte)
+                    ? try Self.regexMatches(PatternLibrary.base64, String(decoding: bytes, as: UTF8.self)) : false
+                if verdict != expected { mismatches.append("byte \(byte) at \(offset): native \(verdict)") }
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
+    }
+
     /// Random strings near each pattern's shape (built from the valid samples' characters plus a
     /// few troublemakers); line terminators (LF, VT, FF, CR, NEL, LS, PS) are left out because
     /// ICU's `$` also matches before a final line terminator while ECMA-262 (JSON Schema's
