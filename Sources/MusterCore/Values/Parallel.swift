@@ -5,10 +5,14 @@ import Synchronization
 public enum Parallel {
     /// `transform` over `items` (with each one's index), in order, split over every core; on one
     /// core when there are fewer than `minimum` items.
+    ///
+    /// The items go out in a few slices per core (each of at least `minimum` items), not one: a
+    /// caller that does other work on the same pool while this runs (an audit folds one step while
+    /// the next is checked) then holds up a small slice, not half of the work.
     @inlinable  // specialised where it is called: items and results are then copied as what they are
     public static func map<T: Sendable, R: Sendable>(_ items: [T], minimum: Int = 1,
                                                      _ transform: @escaping @Sendable (Int, T) throws -> R) async throws -> [R] {
-        let workers = items.count < minimum ? 1 : cores
+        let workers = items.count < minimum ? 1 : min(cores * 4, max(cores, items.count / max(1, minimum)))
         let per = (items.count + workers - 1) / workers
         if workers == 1 { return try items.enumerated().map { try transform($0.offset, $0.element) } }
         return try await withThrowingTaskGroup(of: (Int, [R]).self) { group in
