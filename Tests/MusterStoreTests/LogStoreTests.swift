@@ -3,6 +3,7 @@ import MusterCore
 import MusterStore
 import MusterTesting
 import Testing
+import Synchronization
 
 @Suite struct LogStoreTests {
     @Test func bulkAppendAssignsSeqsAndSignsOneCheckpointPerBatch() async throws {
@@ -27,6 +28,34 @@ import Testing
             #expect(opened.isVerified)
         }
         #expect(try t.hub.store.entry(id: drafts[5].id!)?.entry.envelope.seq == 6)
+    }
+
+    /// A pulled import records chunk after chunk in order, an empty chunk is skipped, and a chunk
+    /// that fails its checks stops it: the chunks before it are durable, nothing of it is written.
+    @Test func aPulledImportStopsAtTheFirstBadChunkWithTheChunksBeforeItRecorded() async throws {
+        let t = try TestHub()
+        let drafts = TestHub.drafts(members: 30)
+        var bad = drafts[0]
+        bad.payload = .object([:])  // fails its schema
+        let chunks: [[EntryDraft]] = [Array(drafts[0..<25]), [], Array(drafts[25..<50]), [drafts[50], bad, drafts[51]], Array(drafts[52...])]
+        let served = Mutex(0)
+        let heard = Mutex<[Int]>([])
+        await #expect(throws: (any Error).self) {
+            try await t.hub.recordBulk(pulling: {
+                served.withLock { n in
+                    defer { n += 1 }
+                    return n < chunks.count ? chunks[n] : nil
+                }
+            }, each: { outcomes in heard.withLock { $0.append(outcomes.count) } })
+        }
+        #expect(heard.withLock { $0 } == [25, 25])
+        let entries = try t.entries()
+        #expect(entries.map(\.envelope.id) == drafts[0..<50].map(\.id))
+        #expect(try t.hub.store.latestCheckpoint(origin: t.hub.origin)?.size == 50)
+        // The same drafts in one pulled run, with the bad chunk left out, continue the log.
+        let rest = Mutex<[[EntryDraft]]>([[drafts[50], drafts[51]], Array(drafts[52...])])
+        try await t.hub.recordBulk(pulling: { rest.withLock { $0.isEmpty ? nil : $0.removeFirst() } }, each: { _ in })
+        #expect(try t.entries().map(\.envelope.id) == drafts.map(\.id))
     }
 
     @Test func proofsFromTilesEqualProofsFromTheWholeTree() async throws {

@@ -92,10 +92,21 @@ public struct PreparedEntry: Sendable {
         let provisional = Envelope(origin: origin, seq: 1, id: id, type: schema.type, typeVersion: schema.version,
                                    recordedAt: Timestamp(unixMillis: 0), hlc: HLCStamp(wallMillis: 0, counter: 0),
                                    operatorID: draft.operatorID, subject: draft.subject, payload: draft.payload, sealed: sealed).json
-        try catalogued.entryValidator.validate(provisional, context: context)
         var members = provisional.objectValue ?? [:]
         for hole in ["hlc", "recordedAt", "seq"] { members[hole] = nil }
-        template = try EntryTemplate(members: members)
+        let template: EntryTemplate
+        do { template = try EntryTemplate(members: members) } catch {
+            try catalogued.entryValidator.validate(provisional, context: context)  // the schema's word first
+            throw error
+        }
+        // The provisional entry's canonical bytes are checked on a tape in one pass; only what
+        // the tape check declines (or rejects) goes through the tree validator, for its verdict
+        // and its message. Both check the same value.
+        let bytes = template.render(seq: 1, recordedAt: Timestamp(unixMillis: 0), hlc: HLCStamp(wallMillis: 0, counter: 0))
+        if !catalogued.entryValidator.accepts(canonical: bytes) {
+            try catalogued.entryValidator.validate(provisional, context: context)
+        }
+        self.template = template
     }
 
     /// The entry at its place in the log. The content was validated when this value was made, so

@@ -91,6 +91,13 @@ enum PatternLibrary {
                 guard let first = u.first, isDigit(first), (6...25).contains(u.count) else { return false }
                 return u.allSatisfy { isDigit($0) || $0 == 0x20 || $0 == 0x28 || $0 == 0x29 || $0 == 0x2D }
             case .email:
+                // All ASCII (the usual case): bytes are code points, and the only whitespace is
+                // tab, LF, VT, FF, CR and space.
+                if u.allSatisfy({ $0 < 0x80 }) {
+                    guard let at = u.firstIndex(of: 0x40), u.lastIndex(of: 0x40) == at,
+                          (1...64).contains(at), (1...253).contains(u.count - at - 1) else { return false }
+                    return !u.contains { $0 == 0x20 || (0x09...0x0D).contains($0) }
+                }
                 // Counted in code points, as the regex counts them.
                 let scalars = Array(String(decoding: u, as: UTF8.self).unicodeScalars)
                 guard let at = scalars.firstIndex(of: "@"), scalars.lastIndex(of: "@") == at,

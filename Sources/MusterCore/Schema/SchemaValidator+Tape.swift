@@ -8,6 +8,11 @@ extension SchemaValidator {
     public func accepts(_ tape: JSONTape, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         program.accepts(tape, bytes)
     }
+
+    /// Whether `bytes` are certainly canonical JSON of a valid value (`false`: not certain, as above).
+    public func accepts(canonical bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { u in JSONTape(u).map { program.accepts($0, u) } ?? false }
+    }
 }
 
 /// A compiled schema flattened into plain arrays of plain values, so the tape check walks it

@@ -74,28 +74,48 @@ public final class Hub: Sendable {
     /// Records many events in large batches (imports, benchmarks): checks and seals them, then
     /// appends each chunk in one transaction. Returns one outcome per draft.
     public func recordBulk(_ drafts: [EntryDraft], chunk: Int = 2048) async throws -> [AppendOutcome] {
+        let starts = Mutex(stride(from: 0, to: drafts.count, by: max(1, chunk)).makeIterator())
         var outcomes: [AppendOutcome] = []
         outcomes.reserveCapacity(drafts.count)
-        let chunks = stride(from: 0, to: drafts.count, by: chunk).map { Array(drafts[$0..<min(drafts.count, $0 + chunk)]) }
-        guard !chunks.isEmpty else { return [] }
-        // A pipeline: chunk k+1 is checked and sealed (on every core) while chunk k is appended and synced.
-        var next: Task<[PreparedEntry], any Error>? = Task { try await prepareInParallel(chunks[0]) }
-        for k in chunks.indices {
-            let prepared = try await next!.value
-            next = k + 1 < chunks.count ? Task { [chunks] in try await prepareInParallel(chunks[k + 1]) } : nil
+        try await recordBulk(pulling: {
+            starts.withLock { $0.next() }.map { Array(drafts[$0..<min(drafts.count, $0 + max(1, chunk))]) }
+        }, each: { outcomes += $0 })
+        return outcomes
+    }
+
+    /// Records events pulled chunk by chunk from `next` until it returns nil, so an import of any
+    /// size holds only a few chunks: chunk k+1 is pulled, checked and sealed (on every core) while
+    /// chunk k is appended and synced in one transaction with one signed checkpoint. `each` hears
+    /// each chunk's outcomes, in order, once the chunk is durable.
+    ///
+    /// A chunk that fails its checks stops the import there: the chunks before it are recorded,
+    /// no part of it is, and the error is thrown.
+    public func recordBulk(pulling next: @escaping @Sendable () async throws -> [EntryDraft]?,
+                           each: ([AppendOutcome]) throws -> Void) async throws {
+        func pullAndPrepare() -> Task<[PreparedEntry]?, any Error> {
+            Task {
+                while let drafts = try await next() {
+                    if !drafts.isEmpty { return try await prepareInParallel(drafts) }
+                }
+                return nil
+            }
+        }
+        var pending = pullAndPrepare()
+        while let prepared = try await pending.value {
+            pending = pullAndPrepare()
             do {
                 try keys.flushPending()
                 let result = try await store.append(prepared.map { AppendRequest($0) })
                 try afterAppend(prepared, result)
-                outcomes += result
+                // The read models catch up in the background, after every commit.
+                scheduleProjections()
+                changes.bump()
+                try each(result)
             } catch {
-                next?.cancel()
+                pending.cancel()
                 throw error
             }
         }
-        scheduleProjections()
-        changes.bump()
-        return outcomes
     }
 
     private func prepareInParallel(_ drafts: [EntryDraft]) async throws -> [PreparedEntry] {

@@ -88,42 +88,39 @@ func verifySize(_ hub: Hub, _ expected: Int) throws {
     guard size == UInt64(expected) else { throw BenchError.failed("log holds \(size) entries, expected \(expected)") }
 }
 
-/// Bulk append: drafts are made chunk by chunk (never all in memory) and recorded with `recordBulk`.
+/// Bulk append: drafts are made chunk by chunk (never all in memory, each chunk on every core)
+/// and pulled by `recordBulk(pulling:)`, which checks and seals chunk k+1 while chunk k is
+/// appended, as an importer would use it.
 func bulkAppend(_ o: Options) async throws {
     let hub = try Hub.create(directory: DataDirectory(path: o.dir), origin: "bench.example.org/hub/bulk")
-    let factory = DraftFactory(blindIndex: hub.blindIndex)
     let clock = ContinuousClock()
-    var drafting = Duration.zero, recording = Duration.zero
     let started = clock.now
-    var next = 0
-    while next < o.events {
-        let end = min(o.events, next + o.chunk)
-        let t0 = clock.now
-        let chunk = try (next..<end).map { try factory.draft($0) }
-        let t1 = clock.now
-        let outcomes = try await hub.recordBulk(chunk, chunk: o.chunk)
-        recording += clock.now - t1
-        drafting += t1 - t0
-        for outcome in outcomes { try check(outcome) }
-        next = end
-    }
+    try await record(hub, o)
     let elapsed = seconds(clock.now - started)
     try verifySize(hub, o.events)
     emit([("workload", "bulk-append"), ("impl", "muster"), ("events", o.events), ("seconds", elapsed),
-          ("events_per_second", Double(o.events) / elapsed), ("draft_seconds", seconds(drafting)),
-          ("record_seconds", seconds(recording)), ("chunk", o.chunk), ("peak_rss_kb_self", peakRSSKB()),
+          ("events_per_second", Double(o.events) / elapsed), ("chunk", o.chunk), ("peak_rss_kb_self", peakRSSKB()),
           ("durability", "SQLite WAL, synchronous=FULL, one signed checkpoint per chunk")])
+}
+
+/// Records `o.events` bench drafts into `hub` through the pulling bulk import.
+func record(_ hub: Hub, _ o: Options) async throws {
+    let factory = DraftFactory(blindIndex: hub.blindIndex)
+    let next = Mutex(0)
+    let events = o.events, chunk = o.chunk
+    try await hub.recordBulk(pulling: {
+        let start = next.withLock { n in
+            defer { n = min(events, n + chunk) }
+            return n
+        }
+        guard start < events else { return nil }
+        return try await Parallel.map(Array(start..<min(events, start + chunk)), minimum: 256) { _, i in try factory.draft(i) }
+    }, each: { outcomes in for outcome in outcomes { try check(outcome) } })
 }
 
 /// Records `o.events` bulk-append events into `hub` (untimed setup) and brings its read models up to date.
 func fill(_ hub: Hub, _ o: Options, settle: Bool = true) async throws {
-    let factory = DraftFactory(blindIndex: hub.blindIndex)
-    var next = 0
-    while next < o.events {
-        let end = min(o.events, next + o.chunk)
-        for outcome in try await hub.recordBulk(try (next..<end).map { try factory.draft($0) }, chunk: o.chunk) { try check(outcome) }
-        next = end
-    }
+    try await record(hub, o)
     if settle { try hub.settleProjections() }
 }
 
