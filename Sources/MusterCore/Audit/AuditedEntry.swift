@@ -90,7 +90,7 @@ public struct AuditedEntry: Sendable {
         }
 
         public var id: String { entry.string("id") ?? "" }
-        public var type: String { entry.catalogued.schema.type }
+        public var type: String { entry.schema.type }
         public var origin: String { entry.string("origin") ?? "" }
         public var subject: String? { entry.string("subject") }
 

@@ -8,17 +8,15 @@ public struct IDKey: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// nil for anything else.
     public init?(_ text: String) {
         var text = text
-        guard let parsed = text.withUTF8({ Self.parse($0) }) else { return nil }
+        guard let parsed = text.withUTF8({ UUIDText.parse($0) }) else { return nil }
         (high, low) = parsed
     }
 
     /// The key of a UUID's canonical text as UTF-8 bytes; nil for anything else.
     init?(utf8 u: UnsafeBufferPointer<UInt8>) {
-        guard let parsed = Self.parse(u) else { return nil }
+        guard let parsed = UUIDText.parse(u) else { return nil }
         (high, low) = parsed
     }
-
-    private static func parse(_ u: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64)? { UUIDText.parse(u) }
 
     /// The canonical text.
     public var description: String {

@@ -176,22 +176,31 @@ extension CanonicalJSONParser {
         }
     }
 
+    /// A multi-byte UTF-8 sequence's length and the range its second byte must fall in, from its
+    /// lead byte (RFC 3629 §4: no overlong forms, no surrogates, nothing above U+10FFFF); nil for a
+    /// byte that cannot lead one. The tape reader shares it.
+    static func utf8Sequence(lead: UInt8) -> (length: Int, second: ClosedRange<UInt8>)? {
+        switch lead {
+        case 0xC2...0xDF: (2, 0x80...0xBF)
+        case 0xE0: (3, 0xA0...0xBF)
+        case 0xED: (3, 0x80...0x9F)
+        case 0xE1...0xEF: (3, 0x80...0xBF)
+        case 0xF0: (4, 0x90...0xBF)
+        case 0xF4: (4, 0x80...0x8F)
+        case 0xF1...0xF3: (4, 0x80...0xBF)
+        default: nil
+        }
+    }
+
     /// Validates one multi-byte UTF-8 sequence at `index` (RFC 3629 §4) and steps over it.
     private mutating func skipUTF8Sequence() throws(CanonicalJSONError) {
         let lead = bytes[index]
-        let length: Int
-        var secondRange: ClosedRange<UInt8> = 0x80...0xBF
-        switch lead {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; secondRange = 0xA0...0xBF
-        case 0xED: length = 3; secondRange = 0x80...0x9F
-        case 0xE1...0xEF: length = 3
-        case 0xF0: length = 4; secondRange = 0x90...0xBF
-        case 0xF4: length = 4; secondRange = 0x80...0x8F
-        case 0xF1...0xF3: length = 4
-        case 0x80...0xBF: throw invalidUTF8("unexpected continuation byte \(Self.describe(lead))")
-        case 0xC0, 0xC1: throw invalidUTF8("overlong encoding (lead byte \(Self.describe(lead)))")
-        default: throw invalidUTF8("lead byte \(Self.describe(lead)) would encode a code point above U+10FFFF")
+        guard let (length, secondRange) = Self.utf8Sequence(lead: lead) else {
+            switch lead {
+            case 0x80...0xBF: throw invalidUTF8("unexpected continuation byte \(Self.describe(lead))")
+            case 0xC0, 0xC1: throw invalidUTF8("overlong encoding (lead byte \(Self.describe(lead)))")
+            default: throw invalidUTF8("lead byte \(Self.describe(lead)) would encode a code point above U+10FFFF")
+            }
         }
         guard index + length <= bytes.count else { throw invalidUTF8("truncated UTF-8 sequence") }
         let second = bytes[index + 1]

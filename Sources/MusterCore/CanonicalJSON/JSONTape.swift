@@ -312,20 +312,8 @@ public struct JSONTape: Sendable {
 
         /// One multi-byte UTF-8 sequence (RFC 3629 §4); the index moves past it.
         private mutating func skipUTF8Sequence() -> Bool {
-            let lead = bytes[index]
-            let length: Int
-            var second: ClosedRange<UInt8> = 0x80...0xBF
-            switch lead {
-            case 0xC2...0xDF: length = 2
-            case 0xE0: length = 3; second = 0xA0...0xBF
-            case 0xED: length = 3; second = 0x80...0x9F
-            case 0xE1...0xEF: length = 3
-            case 0xF0: length = 4; second = 0x90...0xBF
-            case 0xF4: length = 4; second = 0x80...0x8F
-            case 0xF1...0xF3: length = 4
-            default: return false
-            }
-            guard index + length <= bytes.count, second.contains(bytes[index + 1]) else { return false }
+            guard let (length, second) = CanonicalJSONParser.utf8Sequence(lead: bytes[index]),
+                  index + length <= bytes.count, second.contains(bytes[index + 1]) else { return false }
             for offset in 2..<length where bytes[index + offset] & 0xC0 != 0x80 { return false }
             index += length
             return true

@@ -89,8 +89,9 @@ public struct PreparedEntry: Sendable {
         self.subject = draft.subject; self.operatorID = draft.operatorID; self.payload = draft.payload; self.sealed = sealed
         // Validate the whole entry now, with a provisional place, so the writer cannot fail on content:
         // seq, time and clock stamp are schema-valid whatever their values.
-        let provisional = Envelope(origin: origin, seq: 1, id: id, type: schema.type, typeVersion: schema.version,
-                                   recordedAt: Timestamp(unixMillis: 0), hlc: HLCStamp(wallMillis: 0, counter: 0),
+        let (seq, recordedAt, hlc) = (UInt64(1), Timestamp(unixMillis: 0), HLCStamp(wallMillis: 0, counter: 0))
+        let provisional = Envelope(origin: origin, seq: seq, id: id, type: schema.type, typeVersion: schema.version,
+                                   recordedAt: recordedAt, hlc: hlc,
                                    operatorID: draft.operatorID, subject: draft.subject, payload: draft.payload, sealed: sealed).json
         var members = provisional.objectValue ?? [:]
         for hole in ["hlc", "recordedAt", "seq"] { members[hole] = nil }
@@ -102,7 +103,7 @@ public struct PreparedEntry: Sendable {
         // The provisional entry's canonical bytes are checked on a tape in one pass; only what
         // the tape check declines (or rejects) goes through the tree validator, for its verdict
         // and its message. Both check the same value.
-        let bytes = template.render(seq: 1, recordedAt: Timestamp(unixMillis: 0), hlc: HLCStamp(wallMillis: 0, counter: 0))
+        let bytes = template.render(seq: seq, recordedAt: recordedAt, hlc: hlc)
         if !catalogued.entryValidator.accepts(canonical: bytes) {
             try catalogued.entryValidator.validate(provisional, context: context)
         }

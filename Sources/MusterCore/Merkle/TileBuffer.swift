@@ -7,11 +7,9 @@ public struct TileBuffer: Sendable {
     public private(set) var partial: [[MerkleHash]] = []
     /// Tiles filled since the last ``drainTouched()`` (their hashes moved out of `partial`).
     private var filled: [(TileKey, [MerkleHash])] = []
-    /// Partial tiles touched since the last ``drainTouched()`` that have not filled.
-    private var touched: Set<TileKey> = []
-    /// Per tile level, 1 + the index of the tile last put in `touched` (0: none since the drain),
-    /// so a run of hashes into one tile is not hashed into the set once per hash.
-    private var lastTouched: [UInt64] = []
+    /// Per tile level, 1 + the index of the partial tile touched since the last
+    /// ``drainTouched()`` that has not filled (0: none). A level has one partial tile at a time.
+    private var touched: [UInt64] = []
 
     public struct TileKey: Hashable, Sendable {
         public let level: Int
@@ -44,14 +42,9 @@ public struct TileBuffer: Sendable {
             full.reserveCapacity(256)
             swap(&full, &partial[tileLevel])
             filled.append((key, full))
-            touched.remove(key)
-        } else {
-            while lastTouched.count <= tileLevel { lastTouched.append(0) }
-            if lastTouched[tileLevel] != key.index &+ 1 {
-                touched.insert(key)
-                lastTouched[tileLevel] = key.index &+ 1
-            }
         }
+        while touched.count <= tileLevel { touched.append(0) }
+        touched[tileLevel] = partial[tileLevel].isEmpty ? 0 : key.index &+ 1
     }
 
     /// Appends `leaf` to `appender` and records the leaf and every inner node it completes that
@@ -67,23 +60,15 @@ public struct TileBuffer: Sendable {
         return index
     }
 
-    /// Feeds one append: its leaf and the inner nodes it completed.
-    public mutating func add(leafIndex: UInt64, leafHash: MerkleHash, completed: [MerkleAppender.CompletedNode]) {
-        add(tileLevel: 0, index: leafIndex, hash: leafHash)
-        for node in completed where node.level % 8 == 0 {
-            add(tileLevel: node.level / 8, index: node.index, hash: node.hash)
-        }
-    }
-
     /// The tiles touched since the last call, to be written: each tile filled since (256 hashes),
     /// then the partial tiles touched, with their hashes so far.
     public mutating func drainTouched() -> [(level: Int, index: UInt64, hashes: [MerkleHash])] {
         defer {
             filled.removeAll(keepingCapacity: true)
-            touched.removeAll(keepingCapacity: true)
-            for i in lastTouched.indices { lastTouched[i] = 0 }
+            for level in touched.indices { touched[level] = 0 }
         }
-        return filled.map { ($0.0.level, $0.0.index, $0.1) } + touched.map { ($0.level, $0.index, partial[$0.level]) }
+        return filled.map { ($0.0.level, $0.0.index, $0.1) }
+            + touched.enumerated().compactMap { level, tile in tile == 0 ? nil : (level, tile - 1, partial[level]) }
     }
 
     /// The partial tiles on the right edge of the tree of `treeSize` leaves fed so far (at most

@@ -23,10 +23,7 @@ public enum Parallel {
             }
             var parts = Array(repeating: [R](), count: workers)
             for try await (w, part) in group { parts[w] = part }
-            var out: [R] = []
-            out.reserveCapacity(items.count)
-            for part in parts { out += part }
-            return out
+            return concatenated(parts, count: items.count)
         }
     }
 
@@ -59,6 +56,14 @@ public enum Parallel {
         return try slots.joined(capacity: items.count)
     }
 
+    /// The parts, in order, in one array of `count` elements.
+    @usableFromInline static func concatenated<R>(_ parts: [[R]], count: Int) -> [R] {
+        var out: [R] = []
+        out.reserveCapacity(count)
+        for part in parts { out += part }
+        return out
+    }
+
     /// The cores to use.
     @usableFromInline static var cores: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
@@ -78,12 +83,7 @@ public enum Parallel {
         /// The slices in order, or the first error.
         @usableFromInline func joined(capacity: Int) throws -> [R] {
             if let error = failure.withLock({ $0 }) { throw error }
-            return parts.withLock { parts in
-                var out: [R] = []
-                out.reserveCapacity(capacity)
-                for part in parts { out += part }
-                return out
-            }
+            return parts.withLock { Parallel.concatenated($0, count: capacity) }
         }
     }
 }

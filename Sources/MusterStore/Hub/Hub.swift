@@ -74,11 +74,12 @@ public final class Hub: Sendable {
     /// Records many events in large batches (imports, benchmarks): checks and seals them, then
     /// appends each chunk in one transaction. Returns one outcome per draft.
     public func recordBulk(_ drafts: [EntryDraft], chunk: Int = 2048) async throws -> [AppendOutcome] {
-        let starts = Mutex(stride(from: 0, to: drafts.count, by: max(1, chunk)).makeIterator())
+        let size = max(1, chunk)
+        let starts = Mutex(stride(from: 0, to: drafts.count, by: size).makeIterator())
         var outcomes: [AppendOutcome] = []
         outcomes.reserveCapacity(drafts.count)
         try await recordBulk(pulling: {
-            starts.withLock { $0.next() }.map { Array(drafts[$0..<min(drafts.count, $0 + max(1, chunk))]) }
+            starts.withLock { $0.next() }.map { Array(drafts[$0..<min(drafts.count, $0 + size)]) }
         }, each: { outcomes += $0 })
         return outcomes
     }
