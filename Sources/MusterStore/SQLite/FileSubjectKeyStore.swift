@@ -32,9 +32,7 @@ public final class FileSubjectKeyStore: SubjectKeyStore {
     public init(path: String, kek: [UInt8]) throws {
         guard kek.count == 32 else { throw StoreError(.keyFile, "the key-store key must be 32 bytes, found \(kek.count)") }
         self.kek = SymmetricKey(data: kek)
-        var config = Configuration()
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        queue = try DatabasePool(path: path, configuration: config)
+        queue = try DatabasePool.durable(path: path, configuration: Configuration())
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-subject-keys") { db in
             try db.execute(sql: """

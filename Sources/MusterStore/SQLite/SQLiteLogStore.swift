@@ -34,11 +34,8 @@ public final class SQLiteLogStore: LogStore {
             throw StoreError(.keyFile, "the log key is named '\(signer.name)' but the hub's origin is '\(origin)'")
         }
         var config = Configuration()
-        config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         config.busyMode = .timeout(10)
-        pool = try DatabasePool(path: path, configuration: config)
+        pool = try DatabasePool.durable(path: path, configuration: config)
         try HubSchema.migrator.migrate(pool)
         localOrigin = origin
         self.signer = signer
@@ -60,6 +57,14 @@ public final class SQLiteLogStore: LogStore {
             }
         }
         writer = Mutex(state)
+    }
+
+    /// What SQLite reports on the writer connection: its journal mode and `synchronous` level
+    /// (2 = FULL), e.g. for a benchmark to state the durability it measured.
+    public func durability() throws -> (journalMode: String, synchronous: Int) {
+        try pool.writeWithoutTransaction { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "?", try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1)
+        }
     }
 
     static func loadOrigin(_ db: Database, name: String) throws -> OriginState? {

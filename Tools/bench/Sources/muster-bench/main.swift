@@ -83,6 +83,12 @@ func check(_ outcome: AppendOutcome) throws {
     guard case .appended = outcome else { throw BenchError.failed("append did not happen: \(outcome)") }
 }
 
+/// The durability SQLite reports on the hub's writer connection, and how commits are made.
+func durability(_ hub: Hub, _ commits: String) throws -> String {
+    let d = try hub.store.durability()
+    return "SQLite journal_mode=\(d.journalMode), synchronous=\(d.synchronous) (2=FULL), \(commits)"
+}
+
 func verifySize(_ hub: Hub, _ expected: Int) throws {
     let size = try hub.store.origins().first { $0.isLocal }?.size ?? 0
     guard size == UInt64(expected) else { throw BenchError.failed("log holds \(size) entries, expected \(expected)") }
@@ -100,7 +106,7 @@ func bulkAppend(_ o: Options) async throws {
     try verifySize(hub, o.events)
     emit([("workload", "bulk-append"), ("impl", "muster"), ("events", o.events), ("seconds", elapsed),
           ("events_per_second", Double(o.events) / elapsed), ("chunk", o.chunk), ("peak_rss_kb_self", peakRSSKB()),
-          ("durability", "SQLite WAL, synchronous=FULL, one signed checkpoint per chunk")])
+          ("durability", try durability(hub, "one signed checkpoint per chunk"))])
 }
 
 /// Records `o.events` bench drafts into `hub` through the pulling bulk import.
@@ -317,7 +323,7 @@ func concurrentAppend(_ o: Options) async throws {
           ("events_per_second", Double(total) / elapsed), ("writers", o.writers), ("commits", batches),
           ("mean_batch", Double(total) / Double(max(1, batches))), ("p50_ms", percentile(0.5)), ("p99_ms", percentile(0.99)),
           ("peak_rss_kb_self", peakRSSKB()),
-          ("durability", "SQLite WAL, synchronous=FULL, group commit, one signed checkpoint per commit")])
+          ("durability", try durability(hub, "group commit, one signed checkpoint per commit"))])
 }
 
 /// Where the bulk time goes: the same work as `recordBulk`, stage by stage, each on one core.
