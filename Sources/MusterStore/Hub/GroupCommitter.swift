@@ -11,6 +11,7 @@ import Synchronization
 public actor GroupCommitter {
     private let store: any LogStore
     private let beforeCommit: @Sendable () throws -> Void
+    private let afterCommit: @Sendable () -> Void
     private var machine: GroupCommitMachine<Waiter>
     private var nextTicket = 0
 
@@ -26,10 +27,14 @@ public actor GroupCommitter {
     }
 
     /// A committer over `store`. `beforeCommit` runs before each batch (the hub flushes new
-    /// subject keys there, so no entry is durable before its key).
-    public init(store: any LogStore, maximumBatch: Int = 4096, beforeCommit: @escaping @Sendable () throws -> Void = {}) {
+    /// subject keys there, so no entry is durable before its key); `afterCommit` runs once after
+    /// each batch that committed, before its callers resume (the hub schedules its read models'
+    /// catch-up there: once per commit, not once per caller).
+    public init(store: any LogStore, maximumBatch: Int = 4096, beforeCommit: @escaping @Sendable () throws -> Void = {},
+                afterCommit: @escaping @Sendable () -> Void = {}) {
         self.store = store
         self.beforeCommit = beforeCommit
+        self.afterCommit = afterCommit
         machine = GroupCommitMachine(maximumBatch: maximumBatch)
     }
 
@@ -61,6 +66,7 @@ public actor GroupCommitter {
         } catch {
             result = .failure(error)
         }
+        if case .success = result { afterCommit() }
         var mine: Result<AppendOutcome, any Error> = .failure(StoreError(.corrupt, "leader missing from its batch"))
         for (i, waiter) in batch.enumerated() {
             let outcome = result.map { $0[i] }

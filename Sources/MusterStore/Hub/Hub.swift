@@ -39,9 +39,11 @@ public final class Hub: Sendable {
         keys = try FileSubjectKeyStore(path: directory.subjectKeysPath, kek: directory.keystoreKey())
         blindIndex = BlindIndex(key: SymmetricKey(data: try directory.blindIndexKey()))
         let keys = self.keys
-        committer = GroupCommitter(store: store, beforeCommit: { try keys.flushPending() })
         projections = try ProjectionEngine(store: store, writable: writable)
-        scheduler = ProjectionScheduler(engine: projections)
+        let scheduler = ProjectionScheduler(engine: projections), changes = self.changes
+        self.scheduler = scheduler
+        committer = GroupCommitter(store: store, beforeCommit: { try keys.flushPending() },
+                                   afterCommit: { scheduler.schedule(); changes.bump() })
         rosterCache = Mutex(try directory.roster())
     }
 
@@ -65,9 +67,8 @@ public final class Hub: Sendable {
     public func record(_ draft: EntryDraft, expectedSize: UInt64? = nil) async throws -> AppendOutcome {
         let prepared = try PreparedEntry(draft, origin: origin, keys: keys)
         let outcome = try await committer.append(AppendRequest(prepared, expectedSize: expectedSize))
+        // The committer scheduled the read models' catch-up and woke the long polls.
         try afterAppend([prepared], [outcome])
-        scheduleProjections()
-        changes.bump()
         return outcome
     }
 

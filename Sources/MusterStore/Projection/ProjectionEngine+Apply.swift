@@ -43,24 +43,20 @@ extension ProjectionEngine {
         try tallies.write(db, t)
         guard !dirty.isEmpty else { return }
 
-        // Every fact of the dirty entities, in one query.
-        try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS pj_dirty (ent TEXT PRIMARY KEY) WITHOUT ROWID; DELETE FROM temp.pj_dirty")
-        let insertDirty = try BoundStatement(db, "INSERT INTO temp.pj_dirty(ent) VALUES (?)")
-        for ent in dirty { try insertDirty.execute { $0.text(ent) } }
-        let anyVoids = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \(t.void))") ?? false
-        let sql = anyVoids
+        // Every live fact of each dirty entity: one lookup of a statement compiled once per connection.
+        let anyVoids = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM \(t.void))")) ?? false
+        let factsOfEntity = try db.cachedStatement(sql: anyVoids
             ? """
-              SELECT d.ent, f.arrival FROM temp.pj_dirty d CROSS JOIN \(t.fact) f ON f.ent = d.ent
-              CROSS JOIN entry e ON e.arrival = f.arrival WHERE NOT EXISTS (SELECT 1 FROM \(t.void) v WHERE v.target = e.event_id)
+              SELECT f.arrival FROM \(t.fact) f CROSS JOIN entry e ON e.arrival = f.arrival
+              WHERE f.ent = ? AND NOT EXISTS (SELECT 1 FROM \(t.void) v WHERE v.target = e.event_id)
               """
-            : "SELECT d.ent, f.arrival FROM temp.pj_dirty d CROSS JOIN \(t.fact) f ON f.ent = d.ent"
+            : "SELECT arrival FROM \(t.fact) WHERE ent = ?")
         var factsOf: [String: [Int64]] = [:]
         var missing: [Int64] = []
-        let rows = try Row.fetchCursor(db, sql: sql)
-        while let row = try rows.next() {
-            let ent: String = row[0], arrival: Int64 = row[1]
-            factsOf[ent, default: []].append(arrival)
-            if known[arrival] == nil { missing.append(arrival); replaced.insert(ent) }
+        for ent in dirty {
+            let arrivals = try Int64.fetchAll(factsOfEntity, arguments: [ent])
+            for arrival in arrivals where known[arrival] == nil { missing.append(arrival); replaced.insert(ent) }
+            factsOf[ent] = arrivals
         }
         // Facts that arrived in earlier batches are read back from their entries.
         if !missing.isEmpty {
@@ -176,7 +172,7 @@ extension ProjectionEngine {
             guard let table = t.projection.tables.first(where: { $0.name == tally.table }) else { return }
             let name = t.table(table)
             let columns = table.columns.map(\.name)
-            let existing = try Row.fetchOne(db, sql: "SELECT * FROM \(name) WHERE key = ?", arguments: [tally.key])
+            let existing = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM \(name) WHERE key = ?"), arguments: [tally.key])
             var values: [ReadModelValue] = []
             for column in columns {
                 let old = existing.map { ReadModelValue($0[column] as DatabaseValue) } ?? .null
@@ -189,8 +185,8 @@ extension ProjectionEngine {
                     values.append(old == .null || larger(old, m) ? m : old)
                 } else { values.append(old) }
             }
-            try db.execute(sql: "INSERT OR REPLACE INTO \(name) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))",
-                           arguments: StatementArguments(values.map(\.databaseValue)))
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO \(name) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))")
+                .execute(arguments: StatementArguments(values.map(\.databaseValue)))
         }
     }
 }

@@ -30,7 +30,7 @@ extension ProjectionEngine {
                        progress: (@Sendable (ReplayProgress) -> Void)?) throws -> ReplayReport {
         let clock = ContinuousClock.now
         let targets = selected.map { ProjectionTables(projection: $0, suffix: ProjectionTables.buildSuffix) }
-        let (end, generations) = try pool.write { db -> (Int64, [Int64]) in
+        let (end, generations) = try writeDerived { db -> (Int64, [Int64]) in
             let state = try Self.states(db)
             for t in targets { try t.create(db) }
             let end = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(arrival), 0) FROM entry") ?? 0
@@ -92,7 +92,7 @@ extension ProjectionEngine {
                 }
             }
             if !voids.isEmpty {
-                try pool.write { db in
+                try writeDerived { db in
                     for t in targets {
                         let insert = try BoundStatement(db, "INSERT OR IGNORE INTO \(t.void)(target, void_id) VALUES (?, ?)")
                         for void in voids {
@@ -105,7 +105,7 @@ extension ProjectionEngine {
             progress?(ReplayProgress(phase: "reading", done: last.0, total: end))
             next = try following.value()
         }
-        try pool.write { db in for (i, t) in targets.enumerated() { try tallies[i].write(db, t) } }
+        try writeDerived { db in for (i, t) in targets.enumerated() { try tallies[i].write(db, t) } }
         return read
     }
 
@@ -143,7 +143,6 @@ extension ProjectionEngine {
         var done: Int64 = 0
         var pending: FactSorter.Record? = try merge.next()
         var writing: Prefetch<Void>?
-        let pool = self.pool
         while pending != nil {
             // Whole entities, up to a chunk's worth of facts.
             var chunk: [[FactSorter.Record]] = []
@@ -157,7 +156,7 @@ extension ProjectionEngine {
             }
             try writing?.value()
             let groups = chunk
-            writing = Prefetch { try pool.write { db in try Self.fold(groups, voided: voided, into: t, db) } }
+            writing = Prefetch { try self.writeDerived { db in try Self.fold(groups, voided: voided, into: t, db) } }
             done += Int64(facts)
             progress?(ReplayProgress(phase: "folding \(t.projection.name)", done: done, total: total))
         }

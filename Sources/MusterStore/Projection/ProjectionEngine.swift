@@ -86,6 +86,8 @@ public final class ProjectionEngine: Sendable {
     public let projections: [any Projection]
     /// Serialises catch-ups and rebuilds within this process (the writer lock covers processes).
     private let running = Mutex(())
+    /// Set once every live model is known to be in the current storage layout.
+    private let layoutChecked = Mutex(false)
     /// How entries are read, applied and staged, and a rebuild's sort runs (tests make them small).
     let sizes: Sizes
 
@@ -141,9 +143,10 @@ public final class ProjectionEngine: Sendable {
     }
 
     static func states(_ db: Database) throws -> [String: State] {
-        guard try db.tableExists("pj_state") else { return [:] }
+        guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'pj_state')")) == true
+        else { return [:] }
         var out: [String: State] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT name, version, position, generation, limit_kind, limit_value FROM pj_state") {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT name, version, position, generation, limit_kind, limit_value FROM pj_state")) {
             out[row["name"]] = State(version: row["version"], position: row["position"], generation: row["generation"],
                                      limit: ReplayLimit(kind: row["limit_kind"], value: row["limit_value"]))
         }
@@ -152,10 +155,33 @@ public final class ProjectionEngine: Sendable {
 
     static func saveState(_ db: Database, _ name: String, _ s: State) throws {
         let limit = s.limit?.stored
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO pj_state(name, version, position, generation, limit_kind, limit_value, built_at)
             VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [name, s.version, s.position, s.generation, limit?.kind, limit?.value, Timestamp.now().description])
+            """).execute(arguments: [name, s.version, s.position, s.generation, limit?.kind, limit?.value, Timestamp.now().description])
+    }
+
+    /// Runs `body` in one transaction that changes only the read models. Its commit is not
+    /// synced (`synchronous=NORMAL` for that transaction alone): a read model is derived from
+    /// entries already durable and stores its position with its rows, so a power loss can only
+    /// take back whole catch-ups, which the next catch-up applies again. The log's own commits
+    /// stay `synchronous=FULL`, and the first of them syncs these pages too.
+    func writeDerived<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            var result: Result<T, any Error> = .failure(StoreError(.corrupt, "read-model transaction did not run"))
+            do {
+                try db.inTransaction {
+                    result = .success(try body(db))
+                    return .commit
+                }
+            } catch {
+                result = .failure(error)
+            }
+            // Outside any transaction, where SQLite accepts the change of safety level.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            return try result.get()
+        }
     }
 
     // MARK: - Catch-up
@@ -166,18 +192,24 @@ public final class ProjectionEngine: Sendable {
     @discardableResult
     public func catchUp() throws -> Int64 {
         try running.withLock { _ in
+            let checked = layoutChecked.withLock { $0 }
             let (state, current, end) = try pool.read { db in
                 (try Self.states(db),
-                 try projections.map { try ProjectionTables.isCurrentLayout(db, ProjectionTables(projection: $0, suffix: "")) },
-                 try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(arrival), 0) FROM entry") ?? 0)
+                 // Once every model is in the current layout, only this engine changes layouts.
+                 try checked ? projections.map { _ in true }
+                    : projections.map { try ProjectionTables.isCurrentLayout(db, ProjectionTables(projection: $0, suffix: "")) },
+                 try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(arrival), 0) FROM entry")) ?? 0)
             }
             let stale = zip(projections, current).filter { p, isCurrent in
                 guard let s = state[p.name] else { return true }
                 return s.version != p.version || (s.limit == nil && !isCurrent)
             }.map(\.0)
             if !stale.isEmpty { _ = try rebuildLocked(stale, limit: nil, progress: nil) }
+            if !checked && zip(projections, current).allSatisfy({ p, isCurrent in isCurrent || stale.contains { $0.name == p.name } }) {
+                layoutChecked.withLock { $0 = true }
+            }
             let live = projections.filter { p in !stale.contains { $0.name == p.name } && state[p.name]?.limit == nil }
-            guard let from = live.compactMap({ state[$0.name]?.position }).min() else { return 0 }
+            guard let from = live.compactMap({ state[$0.name]?.position }).min(), from < end else { return 0 }
             if end - from >= sizes.rebuildBacklog && end - from > from {
                 _ = try rebuildLocked(live, limit: nil, progress: nil)
                 return end - from
@@ -185,7 +217,7 @@ public final class ProjectionEngine: Sendable {
             // Every live projection is applied from one read and one parse of each batch.
             var applied: Int64 = 0
             while true {
-                let n = try pool.write { db -> Int in
+                let n = try writeDerived { db -> Int in
                     let states = try Self.states(db)
                     guard let from = live.compactMap({ states[$0.name]?.position }).min() else { return 0 }
                     let entries = try Self.decodeInParallel(Self.readRaw(db, after: from, limit: sizes.batch))
@@ -229,7 +261,7 @@ public final class ProjectionEngine: Sendable {
 
     /// Up to `limit` stored entries after arrival position `after` (and at most `upTo`), as bytes.
     static func readRaw(_ db: Database, after: Int64, limit: Int, upTo: Int64 = .max) throws -> [(Int64, [UInt8])] {
-        let cursor = try Row.fetchCursor(db, sql: "SELECT arrival, bytes FROM entry WHERE arrival > ? AND arrival <= ? ORDER BY arrival LIMIT ?",
+        let cursor = try Row.fetchCursor(db.cachedStatement(sql: "SELECT arrival, bytes FROM entry WHERE arrival > ? AND arrival <= ? ORDER BY arrival LIMIT ?"),
                                          arguments: [after, upTo, limit == .max ? -1 : limit])
         var raw: [(Int64, [UInt8])] = []
         while let row = try cursor.next() {

@@ -10,9 +10,10 @@ struct BoundStatement {
     private let handle: OpaquePointer
     private let db: Database
 
+    /// The statement for `sql`, compiled once per connection (from GRDB's statement cache).
     init(_ db: Database, _ sql: String) throws {
         self.db = db
-        statement = try db.makeStatement(sql: sql)
+        statement = try db.cachedStatement(sql: sql)
         handle = statement.sqliteStatement
     }
 

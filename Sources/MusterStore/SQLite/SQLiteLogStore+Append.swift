@@ -72,8 +72,8 @@ extension SQLiteLogStore {
         let size = origin.appender.size, root = origin.appender.rootHash
         let checkpoint = try Checkpoint(origin: localOrigin, size: size, rootHash: root.bytes)
         let note = try SignedNote.sign(checkpoint.text, with: [signer]).formatted
-        try db.execute(sql: "UPDATE origin SET size = ? WHERE id = ?", arguments: [Int64(size), origin.id])
-        try db.execute(sql: "INSERT INTO checkpoint(origin_id, size, root, note, stored_at) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [origin.id, Int64(size), Data(root.bytes), note, now.unixMillis])
+        try db.cachedStatement(sql: "UPDATE origin SET size = ? WHERE id = ?").execute(arguments: [Int64(size), origin.id])
+        try db.cachedStatement(sql: "INSERT INTO checkpoint(origin_id, size, root, note, stored_at) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [origin.id, Int64(size), Data(root.bytes), note, now.unixMillis])
     }
 }

@@ -73,9 +73,29 @@ import Testing
                 DELETE FROM rm_member;
                 """)
         }
-        try replica.engine.catchUp()
+        // An older binary made that layout; the next process to open the hub finds it.
+        try ProjectionEngine(store: replica.store).catchUp()
         #expect(try replica.count("SELECT COUNT(*) FROM pragma_table_info('pj_members_fact') WHERE name = 'ent'") == 1)
         #expect(try replica.digest() == digest)
+    }
+
+    @Test func readModelWritesLeaveTheLogsCommitsFullySynced() throws {
+        let replica = try ReplicaStore()
+        let synchronous = { try replica.store.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } }
+        #expect(try synchronous() == 2)   // FULL
+        try replica.arrive(try Self.entries()); try replica.engine.catchUp()
+        #expect(try synchronous() == 2)
+        // A read-model transaction that fails is rolled back and still restores the setting.
+        struct Failure: Error {}
+        #expect(throws: Failure.self) {
+            try replica.engine.writeDerived { db in
+                #expect(try Int.fetchOne(db, sql: "PRAGMA synchronous") == 1)   // NORMAL, inside
+                try db.execute(sql: "DELETE FROM rm_member")
+                throw Failure()
+            }
+        }
+        #expect(try synchronous() == 2)
+        #expect(try replica.digest() == Self.referenceDigest())
     }
 
     @Test func theSorterOrdersAsSQLiteDoes() throws {
