@@ -36,10 +36,11 @@ public struct CheckedEntry: Sendable {
     /// The tape, and the type version it was checked against, when the bytes are certainly a
     /// canonical, schema-valid entry; nil when the tree path must decide.
     static func tapeCheck(_ u: UnsafeBufferPointer<UInt8>) -> (JSONTape, EventCatalog.Entry)? {
+        // Plain lookups, no closures: a closure over the tape would copy it (and retain its tokens).
         guard let tape = JSONTape(u),
-              tape.member("v", of: 0, in: u).flatMap(tape.integer) == Int64(MusterCore.formatVersion),
-              let type = tape.member("type", of: 0, in: u).flatMap({ tape.rawString($0, in: u) }),
-              let version = tape.member("typeVersion", of: 0, in: u).flatMap(tape.integer),
+              let v = tape.member("v", of: 0, in: u), tape.integer(v) == Int64(MusterCore.formatVersion),
+              let typeToken = tape.member("type", of: 0, in: u), let type = tape.rawString(typeToken, in: u),
+              let versionToken = tape.member("typeVersion", of: 0, in: u), let version = tape.integer(versionToken),
               let catalogued = EventCatalog.lookup(type: type, version: version),
               catalogued.entryValidator.accepts(tape, in: u)
         else { return nil }
@@ -51,7 +52,8 @@ public struct CheckedEntry: Sendable {
         switch reading {
         case .tape(let tape):
             return bytes.withUnsafeBufferPointer { u in
-                Self.token(tape, a, b, c, u).flatMap { tape.rawString($0, in: u) }.flatMap { IDKey(utf8: $0) }
+                guard let at = Self.token(tape, a, b, c, u), let raw = tape.rawString(at, in: u) else { return nil }
+                return IDKey(utf8: raw)
             }
         case .tree(let json):
             return Self.value(json, a, b, c)?.stringValue.flatMap(IDKey.init)
@@ -64,7 +66,7 @@ public struct CheckedEntry: Sendable {
         case .tape(let tape):
             var text = text
             return bytes.withUnsafeBufferPointer { u in
-                guard let raw = Self.token(tape, a, nil, nil, u).flatMap({ tape.rawString($0, in: u) }) else { return false }
+                guard let at = Self.token(tape, a, nil, nil, u), let raw = tape.rawString(at, in: u) else { return false }
                 return text.withUTF8 { $0.elementsEqual(raw) }
             }
         case .tree(let json):
@@ -77,7 +79,8 @@ public struct CheckedEntry: Sendable {
         switch reading {
         case .tape(let tape):
             return bytes.withUnsafeBufferPointer { u in
-                Self.token(tape, a, b, c, u).flatMap { tape.string($0, in: u) }
+                guard let at = Self.token(tape, a, b, c, u) else { return nil }
+                return tape.string(at, in: u)
             }
         case .tree(let json):
             return Self.value(json, a, b, c)?.stringValue
@@ -88,7 +91,10 @@ public struct CheckedEntry: Sendable {
     public func integer(_ a: StaticString, _ b: StaticString? = nil, _ c: StaticString? = nil) -> Int64? {
         switch reading {
         case .tape(let tape):
-            return bytes.withUnsafeBufferPointer { u in Self.token(tape, a, b, c, u).flatMap(tape.integer) }
+            return bytes.withUnsafeBufferPointer { u in
+                guard let at = Self.token(tape, a, b, c, u) else { return nil }
+                return tape.integer(at)
+            }
         case .tree(let json):
             return Self.value(json, a, b, c)?.integerValue
         }
@@ -102,9 +108,9 @@ public struct CheckedEntry: Sendable {
 
     private static func token(_ tape: JSONTape, _ a: StaticString, _ b: StaticString?, _ c: StaticString?,
                               _ u: UnsafeBufferPointer<UInt8>) -> Int? {
-        var at = tape.member(a, of: 0, in: u)
-        if let b { at = at.flatMap { tape.member(b, of: $0, in: u) } }
-        if let c { at = at.flatMap { tape.member(c, of: $0, in: u) } }
+        guard var at = tape.member(a, of: 0, in: u) else { return nil }
+        if let b { guard let next = tape.member(b, of: at, in: u) else { return nil }; at = next }
+        if let c { guard let next = tape.member(c, of: at, in: u) else { return nil }; at = next }
         return at
     }
 

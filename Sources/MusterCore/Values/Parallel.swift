@@ -15,16 +15,15 @@ public enum Parallel {
         let workers = items.count < minimum ? 1 : min(cores * 4, max(cores, items.count / max(1, minimum)))
         let per = (items.count + workers - 1) / workers
         if workers == 1 { return try items.enumerated().map { try transform($0.offset, $0.element) } }
-        return try await withThrowingTaskGroup(of: (Int, [R]).self) { group in
+        let out = Output<R>(count: items.count)
+        try await withThrowingTaskGroup(of: Void.self) { group in
             for w in 0..<workers where w * per < items.count {
                 let range = (w * per)..<min(items.count, (w + 1) * per)
-                let part = Array(items[range])
-                group.addTask { (w, try part.enumerated().map { try transform(range.lowerBound + $0.offset, $0.element) }) }
+                group.addTask { try out.fill(range) { try transform($0, items[$0]) } }
             }
-            var parts = Array(repeating: [R](), count: workers)
-            for try await (w, part) in group { parts[w] = part }
-            return concatenated(parts, count: items.count)
+            try await group.waitForAll()
         }
+        return out.take()
     }
 
     /// `transform` over `items`, in order, one item per task on every core, blocking the caller:
@@ -48,20 +47,13 @@ public enum Parallel {
         let workers = items.count < minimum ? 1 : cores
         if workers == 1 { return try items.map(transform) }
         let per = (items.count + workers - 1) / workers
-        let slots = Slots<R>(count: workers)
+        let out = Output<R>(count: items.count)
         perform(workers) { w in
             let range = min(items.count, w * per)..<min(items.count, (w + 1) * per)
-            do { slots.put(w, try items[range].map(transform)) } catch { slots.fail(error) }
+            do { try out.fill(range) { try transform(items[$0]) } } catch { out.fail(error) }
         }
-        return try slots.joined(capacity: items.count)
-    }
-
-    /// The parts, in order, in one array of `count` elements.
-    @usableFromInline static func concatenated<R>(_ parts: [[R]], count: Int) -> [R] {
-        var out: [R] = []
-        out.reserveCapacity(count)
-        for part in parts { out += part }
-        return out
+        try out.rethrow()
+        return out.take()
     }
 
     /// The cores to use.
@@ -71,19 +63,63 @@ public enum Parallel {
         DispatchQueue.concurrentPerform(iterations: iterations, execute: body)
     }
 
-    /// Where the slices of ``mapChunked(_:minimum:_:)`` put their results, and the first error.
-    @usableFromInline final class Slots<R: Sendable>: Sendable {
-        private let parts: Mutex<[[R]]>
+    /// The results of a parallel map, written in place by the slices (each its own range), then
+    /// moved into one array: no part is copied, and no result retained and released on the way.
+    @usableFromInline final class Output<R>: @unchecked Sendable {
+        @usableFromInline let base: UnsafeMutablePointer<R>
+        @usableFromInline let count: Int
+        /// The ranges whose results are in place (to deinitialise if they are never taken).
+        private let done = Mutex<[Range<Int>]>([])
         private let failure = Mutex<(any Error)?>(nil)
+        private var taken = false
 
-        @usableFromInline init(count: Int) { parts = Mutex(Array(repeating: [], count: count)) }
-        @usableFromInline func put(_ slice: Int, _ part: [R]) { parts.withLock { $0[slice] = part } }
+        @inlinable init(count: Int) {
+            self.count = count
+            base = .allocate(capacity: max(1, count))
+        }
+
+        /// Writes `result(i)` at every index of `range` (ranges of different calls never overlap).
+        @inlinable func fill(_ range: Range<Int>, _ result: (Int) throws -> R) throws {
+            var i = range.lowerBound
+            do {
+                while i < range.upperBound {
+                    (base + i).initialize(to: try result(i))
+                    i += 1
+                }
+            } catch {
+                (base + range.lowerBound).deinitialize(count: i - range.lowerBound)
+                throw error
+            }
+            filled(range)
+        }
+
+        /// Records that `range` is in place.
+        @usableFromInline func filled(_ range: Range<Int>) { done.withLock { $0.append(range) } }
+
+        /// Keeps the first error a slice met.
         @usableFromInline func fail(_ error: any Error) { failure.withLock { $0 = $0 ?? error } }
 
-        /// The slices in order, or the first error.
-        @usableFromInline func joined(capacity: Int) throws -> [R] {
-            if let error = failure.withLock({ $0 }) { throw error }
-            return parts.withLock { Parallel.concatenated($0, count: capacity) }
+        /// Throws the first error a slice met, if any.
+        @usableFromInline func rethrow() throws { if let error = failure.withLock({ $0 }) { throw error } }
+
+        /// Checks that every range is in place and marks the results taken; call once.
+        @usableFromInline func markTaken() {
+            precondition(!taken && done.withLock { $0.reduce(0) { $0 + $1.count } } == count, "parallel map taken before it was filled")
+            taken = true
+        }
+
+        /// The results in order; call once, after every range was filled.
+        @inlinable func take() -> [R] {
+            markTaken()
+            return Array(unsafeUninitializedCapacity: count) { buffer, initialized in
+                buffer.baseAddress!.moveInitialize(from: base, count: count)
+                initialized = count
+            }
+        }
+
+        deinit {
+            if !taken { for range in done.withLock({ $0 }) { (base + range.lowerBound).deinitialize(count: range.count) } }
+            base.deallocate()
         }
     }
 }
