@@ -1,6 +1,6 @@
 import Foundation
 import MusterCore
-import MusterStore
+@testable import MusterStore
 import MusterTesting
 import Testing
 import Synchronization
@@ -131,5 +131,41 @@ import Synchronization
         #expect(try t.hub.store.checkpoints(origin: t.hub.origin).count == 1)
         _ = try await t.hub.recordBulk([drafts[3]])  // the store is still usable, at the right size
         #expect(try t.entries().map(\.envelope.seq) == [1, 2, 3, 4])
+    }
+}
+
+/// The catch-up applies the envelopes of entries just committed without parsing their bytes again.
+@Suite struct RecentEnvelopesTests {
+    @Test func modelsFromHandedOverEnvelopesEqualModelsFromTheBytes() async throws {
+        let t = try TestHub()
+        let drafts = TestHub.drafts(members: 60)
+        let half = drafts.count / 2
+        _ = try await t.hub.recordBulk(Array(drafts[..<half]), chunk: 37)
+        // A batch that fails (an id already in the log) is rolled back: the arrivals it used are
+        // reused by the next commit, so nothing of it may be handed over.
+        await #expect(throws: StoreError.self) { _ = try await t.hub.recordBulk([drafts[half], drafts[0]]) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for draft in drafts[half...] { group.addTask { _ = try await t.hub.record(draft) } }
+            try await group.waitForAll()
+        }
+        try t.hub.settleProjections()
+        #expect(t.hub.store.recent.count == 0)   // every one taken, or dropped once applied
+        let caughtUp = try t.hub.projections.digests()
+        _ = try t.hub.projections.rebuild()       // from the stored bytes alone
+        #expect(try t.hub.projections.digests() == caughtUp)
+    }
+
+    @Test func theCacheKeepsWhatFitsAndDropsWhatWasApplied() async throws {
+        let t = try TestHub()
+        _ = try await t.hub.recordBulk(Array(TestHub.drafts(members: 2).prefix(5)))
+        let envelopes = try t.entries().enumerated().map { i, entry in (arrival: Int64(i + 1), envelope: entry.envelope) }
+        let recent = RecentEnvelopes(limit: 3)
+        recent.add(envelopes)
+        #expect(recent.count == 3)                       // the oldest three: a catch-up needs them first
+        #expect(recent.take([2, 5]).keys.sorted() == [2])
+        #expect(recent.count == 2)
+        recent.discard(through: 1)
+        #expect(recent.take([1, 3]).keys.sorted() == [3])
+        #expect(recent.count == 0)
     }
 }

@@ -82,6 +82,8 @@ public struct ReplayReport: Sendable {
 /// transaction: readers see the old model or the new one, never a mix.
 public final class ProjectionEngine: Sendable {
     let pool: DatabasePool
+    /// Envelopes of entries this process just committed (parsed again only when not held here).
+    let recent: RecentEnvelopes
     /// The projections kept.
     public let projections: [any Projection]
     /// Serialises catch-ups and rebuilds within this process (the writer lock covers processes).
@@ -107,6 +109,7 @@ public final class ProjectionEngine: Sendable {
     public init(store: SQLiteLogStore, projections: [any Projection] = Projections.all, writable: Bool = true,
                 sizes: Sizes = Sizes()) throws {
         pool = store.pool
+        recent = store.recent
         self.projections = projections
         self.sizes = sizes
         if writable {
@@ -200,6 +203,9 @@ public final class ProjectionEngine: Sendable {
                     : projections.map { try ProjectionTables.isCurrentLayout(db, ProjectionTables(projection: $0, suffix: "")) },
                  try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(arrival), 0) FROM entry")) ?? 0)
             }
+            // Whatever this run does not take, it applies from the bytes or rebuilds: the cache
+            // need not hold those envelopes past it (a hand-over, never the only copy).
+            defer { recent.discard(through: end) }
             let stale = zip(projections, current).filter { p, isCurrent in
                 guard let s = state[p.name] else { return true }
                 return s.version != p.version || (s.limit == nil && !isCurrent)
@@ -220,7 +226,8 @@ public final class ProjectionEngine: Sendable {
                 let n = try writeDerived { db -> Int in
                     let states = try Self.states(db)
                     guard let from = live.compactMap({ states[$0.name]?.position }).min() else { return 0 }
-                    let entries = try Self.decodeInParallel(Self.readRaw(db, after: from, limit: sizes.batch))
+                    let raw = try Self.readRaw(db, after: from, limit: sizes.batch)
+                    let entries = try Self.decodeInParallel(raw, known: recent.take(raw.lazy.map(\.0)))
                     guard let last = entries.last else { return 0 }
                     for p in live {
                         guard var s = states[p.name] else { continue }
@@ -271,7 +278,15 @@ public final class ProjectionEngine: Sendable {
     }
 
     /// Parses stored entries on every core (the parse is most of a replay's CPU time).
-    static func decodeInParallel(_ raw: [(Int64, [UInt8])]) throws -> [Arrived] {
-        try Parallel.mapChunked(raw, minimum: 512) { Arrived(arrival: $0.0, envelope: try Entry.decode(stored: $0.1).envelope) }
+    /// - Parameter known: envelopes already at hand, by arrival (from ``RecentEnvelopes``).
+    static func decodeInParallel(_ raw: [(Int64, [UInt8])], known: [Int64: Envelope] = [:]) throws -> [Arrived] {
+        try Parallel.mapChunked(raw, minimum: known.isEmpty ? 512 : 2_048) { a in
+            if let envelope = known[a.0] {
+                // Debug builds (the tests) check that what was handed over is what the bytes say.
+                assert(envelope == (try? Entry.decode(stored: a.1).envelope), "the envelope held for arrival \(a.0) differs from its bytes")
+                return Arrived(arrival: a.0, envelope: envelope)
+            }
+            return Arrived(arrival: a.0, envelope: try Entry.decode(stored: a.1).envelope)
+        }
     }
 }

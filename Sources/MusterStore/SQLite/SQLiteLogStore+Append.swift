@@ -27,6 +27,8 @@ extension SQLiteLogStore {
             // Each request's seq and id, or nil when its expected size did not hold.
             var written: [(seq: UInt64, id: EventID)?] = []
             written.reserveCapacity(batch.count)
+            var arrived: [(arrival: Int64, envelope: Envelope)] = []
+            arrived.reserveCapacity(batch.count)
             try db.inTransaction(.immediate) {
                 let insert = try db.cachedStatement(sql: "INSERT INTO entry(origin_id, seq, event_id, bytes) VALUES (?, ?, ?, ?)")
                 for request in batch {
@@ -43,6 +45,7 @@ extension SQLiteLogStore {
                     } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                         throw StoreError(.invalidRequest, "event id \(entry.envelope.id) is already in the log")
                     }
+                    arrived.append((db.lastInsertedRowID, entry.envelope))
                     written.append((size + 1, entry.envelope.id))
                 }
                 if origin.appender.size > startSize {
@@ -55,6 +58,7 @@ extension SQLiteLogStore {
             // Only after the commit succeeded does the in-memory state move on.
             state.origins[localOrigin] = origin
             state.clock = clock
+            recent.add(arrived)
             // A conflict reports the size the log had when its turn came: the size after the
             // last entry written before it in this batch.
             var size = startSize

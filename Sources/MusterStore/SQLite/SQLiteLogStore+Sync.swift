@@ -83,6 +83,8 @@ extension SQLiteLogStore {
                 if let failure = BatchCheck.failure(size: o.appender.size, root: o.appender.rootHash, target: target.checkpoint, proof: proof) {
                     return .didNotVerify(failure)
                 }
+                var arrived: [(arrival: Int64, envelope: Envelope)] = []
+                arrived.reserveCapacity(entries.count)
                 try db.inTransaction(.immediate) {
                     let insert = try db.cachedStatement(sql: "INSERT INTO entry(origin_id, seq, event_id, bytes) VALUES (?, ?, ?, ?)")
                     for entry in entries {
@@ -91,6 +93,7 @@ extension SQLiteLogStore {
                         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                             throw StoreError(.conflict, "\(origin) seq \(entry.envelope.seq) reuses event id \(entry.envelope.id), which this hub already holds")
                         }
+                        arrived.append((db.lastInsertedRowID, entry.envelope))
                     }
                     try Self.writeTiles(db, originID: o.id, tiles: &o.tiles)
                     try db.execute(sql: "UPDATE origin SET size = ? WHERE id = ?", arguments: [Int64(o.appender.size), o.id])
@@ -100,6 +103,7 @@ extension SQLiteLogStore {
                     return .commit
                 }
                 state.origins[origin] = o
+                recent.add(arrived)
                 return .appended(size: o.appender.size)
             }
         }

@@ -13,6 +13,8 @@ public final class SQLiteLogStore: LogStore {
     let pool: DatabasePool
     let signer: NoteSigner
     let writer: Mutex<WriterState>
+    /// Envelopes of entries just committed, for the read models' catch-up.
+    let recent = RecentEnvelopes()
 
     /// Mutable state of the single writer: per origin, the tree's right edge and partial tiles.
     struct WriterState: Sendable {
