@@ -150,10 +150,9 @@ public struct DonationLedger: Sendable {
         -> (list: [DonationRegister.Donation], small: [DonationRegister.Unit: DonationRegister.SmallGifts]) {
         let sterling = nameIndex["GBP"]
         var small: [DonationRegister.Unit: DonationRegister.SmallGifts] = [:]
-        // Sorted by the 16-byte key (the text's order too: lowercase hex at fixed places) before any text is made.
-        let held = received.lazy.filter { days.contains($0.value.day) && !voided.contains($0.key) }.sorted { $0.key < $1.key }
-        var out: [DonationRegister.Donation] = []
-        for (id, stored) in held {
+        // Small gifts are only counted, in any order; the rest are listed, so only they are sorted.
+        var listed: [(key: IDKey, value: Stored)] = []
+        for (id, stored) in received where days.contains(stored.day) && !voided.contains(id) {
             if let rules, stored.currency == sterling, byDonation[id] == nil,
                stored.amountMinor <= rules.forDate(CalendarDate(daysSinceEpoch: Int64(stored.day))).donationOverMinor {
                 let unit: DonationRegister.Unit = stored.unit == 0 ? .central : .accountingUnit
@@ -161,6 +160,12 @@ public struct DonationLedger: Sendable {
                 small[unit, default: .init()].totalMinor += stored.amountMinor
                 continue
             }
+            listed.append((id, stored))
+        }
+        // By the 16-byte key (the text's order too: lowercase hex at fixed places) before any text is made.
+        listed.sort { $0.key < $1.key }
+        var out: [DonationRegister.Donation] = []
+        for (id, stored) in listed {
             let r = expand(id, stored)
             if include(r) { out.append(fold(r, byDonation[id] ?? []).donation) }
         }
