@@ -35,6 +35,7 @@ public enum EntryBundle {
     ///   truncated, or when there are more than 256 entries.
     public static func decode(_ bytes: [UInt8]) throws -> [[UInt8]] {
         var entries: [[UInt8]] = []
+        entries.reserveCapacity(TlogTile.fullWidth)
         var offset = 0
         while offset < bytes.count {
             guard entries.count < TlogTile.fullWidth else {

@@ -47,89 +47,114 @@ struct TapeProgram: Sendable {
 
     enum Constant: UInt8, Sendable { case none, string, integer }
 
-    private var nodes: [Node] = []
-    private var pool: [UInt8] = []
-    private var spans: [Span] = []
-    private var members: [Member] = []
-    private var patterns: [PatternLibrary.Known] = []
+    /// The flattened tables, shared by every copy of the program: a copy retains one object, not
+    /// five arrays (the catalogue's validators are read for every entry checked).
+    private final class Tables: Sendable {
+        let nodes: [Node]
+        let pool: [UInt8]
+        let spans: [Span]
+        let members: [Member]
+        let patterns: [PatternLibrary.Known]
+
+        init(_ b: Builder) {
+            nodes = b.nodes
+            pool = b.pool
+            spans = b.spans
+            members = b.members
+            patterns = b.patterns
+        }
+    }
+
+    private let tables: Tables
 
     init(_ root: SchemaValidator.Node) {
-        _ = add(root)
+        var builder = Builder()
+        _ = builder.add(root)
+        tables = Tables(builder)
     }
 
-    /// Appends `node` and everything under it; returns its index.
-    private mutating func add(_ node: SchemaValidator.Node) -> Int32 {
-        let at = nodes.count
-        nodes.append(Node())
-        var flat = Node()
-        for type in node.types ?? ["null", "boolean", "number", "string", "array", "object"] {
-            switch type {
-            case "null": flat.kinds |= 1 << JSONTape.Kind.null.rawValue
-            case "boolean": flat.kinds |= 1 << JSONTape.Kind.true.rawValue | 1 << JSONTape.Kind.false.rawValue
-            case "number", "integer": flat.kinds |= 1 << JSONTape.Kind.integer.rawValue
-            case "string": flat.kinds |= 1 << JSONTape.Kind.string.rawValue
-            case "array": flat.kinds |= 1 << JSONTape.Kind.array.rawValue
-            case "object": flat.kinds |= 1 << JSONTape.Kind.object.rawValue
-            default: break
+    /// Flattens a compiled schema into the tables.
+    private struct Builder {
+        var nodes: [Node] = []
+        var pool: [UInt8] = []
+        var spans: [Span] = []
+        var members: [Member] = []
+        var patterns: [PatternLibrary.Known] = []
+
+        /// Appends `node` and everything under it; returns its index.
+        mutating func add(_ node: SchemaValidator.Node) -> Int32 {
+            let at = nodes.count
+            nodes.append(Node())
+            var flat = Node()
+            for type in node.types ?? ["null", "boolean", "number", "string", "array", "object"] {
+                switch type {
+                case "null": flat.kinds |= 1 << JSONTape.Kind.null.rawValue
+                case "boolean": flat.kinds |= 1 << JSONTape.Kind.true.rawValue | 1 << JSONTape.Kind.false.rawValue
+                case "number", "integer": flat.kinds |= 1 << JSONTape.Kind.integer.rawValue
+                case "string": flat.kinds |= 1 << JSONTape.Kind.string.rawValue
+                case "array": flat.kinds |= 1 << JSONTape.Kind.array.rawValue
+                case "object": flat.kinds |= 1 << JSONTape.Kind.object.rawValue
+                default: break
+                }
             }
-        }
-        flat.closed = node.closed
-        switch node.constValue {
-        case nil: break
-        case .string(let s)? where Self.isPlain(s):
-            flat.constant = .string
-            flat.constantBytes = intern(s)
-        case .number(let n)? where JSONValue.number(n).integerValue != nil:
-            flat.constant = .integer
-            flat.constantInteger = Int64(n)
-        default: flat.declines = true
-        }
-        if let values = node.enumValues {
-            let strings = values.compactMap { v -> String? in
-                if case .string(let s) = v, Self.isPlain(s) { return s }
-                return nil
+            flat.closed = node.closed
+            switch node.constValue {
+            case nil: break
+            case .string(let s)? where Self.isPlain(s):
+                flat.constant = .string
+                flat.constantBytes = intern(s)
+            case .number(let n)? where JSONValue.number(n).integerValue != nil:
+                flat.constant = .integer
+                flat.constantInteger = Int64(n)
+            default: flat.declines = true
             }
-            if strings.count != values.count { flat.declines = true }
-            let start = spans.count
-            for s in strings.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) { spans.append(intern(s)) }
-            flat.choices = Span(start: Int32(start), count: Int32(strings.count))
+            if let values = node.enumValues {
+                let strings = values.compactMap { v -> String? in
+                    if case .string(let s) = v, Self.isPlain(s) { return s }
+                    return nil
+                }
+                if strings.count != values.count { flat.declines = true }
+                let start = spans.count
+                for s in strings.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) { spans.append(intern(s)) }
+                flat.choices = Span(start: Int32(start), count: Int32(strings.count))
+            }
+            if let v = node.minLength { flat.minLength = Int64(v) }
+            if let v = node.maxLength { flat.maxLength = Int64(v) }
+            if let v = node.minItems { flat.minItems = Int64(v) }
+            if let v = node.maxItems { flat.maxItems = Int64(v) }
+            if let v = node.minimum { flat.minimum = v }
+            if let v = node.maximum { flat.maximum = v }
+            let patternStart = patterns.count
+            for p in node.patterns {
+                if let known = p.known { patterns.append(known) } else { flat.declines = true }
+            }
+            flat.patterns = Span(start: Int32(patternStart), count: Int32(patterns.count - patternStart))
+            if let items = node.items { flat.items = add(items) }
+            // Member names in ascending byte order, as canonical members arrive.
+            let properties = node.orderedProperties.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+            if properties.count > 64 || properties.contains(where: { !Self.isPlain($0.name) }) { flat.declines = true }
+            var children: [Member] = []
+            for (i, property) in properties.enumerated() {
+                children.append(Member(name: intern(property.name), node: add(property.node)))
+                if i < 64, node.required.contains(property.name) { flat.required |= 1 << UInt64(i) }
+            }
+            if node.required.contains(where: { name in !properties.contains { $0.name == name } }) { flat.declines = true }
+            flat.members = Span(start: Int32(members.count), count: Int32(children.count))
+            members += children
+            nodes[at] = flat
+            return Int32(at)
         }
-        if let v = node.minLength { flat.minLength = Int64(v) }
-        if let v = node.maxLength { flat.maxLength = Int64(v) }
-        if let v = node.minItems { flat.minItems = Int64(v) }
-        if let v = node.maxItems { flat.maxItems = Int64(v) }
-        if let v = node.minimum { flat.minimum = v }
-        if let v = node.maximum { flat.maximum = v }
-        let patternStart = patterns.count
-        for p in node.patterns {
-            if let known = p.known { patterns.append(known) } else { flat.declines = true }
-        }
-        flat.patterns = Span(start: Int32(patternStart), count: Int32(patterns.count - patternStart))
-        if let items = node.items { flat.items = add(items) }
-        // Member names in ascending byte order, as canonical members arrive.
-        let properties = node.orderedProperties.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
-        if properties.count > 64 || properties.contains(where: { !Self.isPlain($0.name) }) { flat.declines = true }
-        var children: [Member] = []
-        for (i, property) in properties.enumerated() {
-            children.append(Member(name: intern(property.name), node: add(property.node)))
-            if i < 64, node.required.contains(property.name) { flat.required |= 1 << UInt64(i) }
-        }
-        if node.required.contains(where: { name in !properties.contains { $0.name == name } }) { flat.declines = true }
-        flat.members = Span(start: Int32(members.count), count: Int32(children.count))
-        members += children
-        nodes[at] = flat
-        return Int32(at)
-    }
 
-    /// Printable ASCII without `"` or `\`: a string whose canonical bytes are its own bytes.
-    private static func isPlain(_ s: String) -> Bool {
-        s.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }
-    }
+        /// Printable ASCII without `"` or `\`: a string whose canonical bytes are its own bytes.
+        static func isPlain(_ s: String) -> Bool {
+            s.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }
+        }
 
-    private mutating func intern(_ s: String) -> Span {
-        let span = Span(start: Int32(pool.count), count: Int32(s.utf8.count))
-        pool += Array(s.utf8)
-        return span
+        mutating func intern(_ s: String) -> Span {
+            let span = Span(start: Int32(pool.count), count: Int32(s.utf8.count))
+            pool += Array(s.utf8)
+            return span
+        }
     }
 
     /// The tables and the input, as buffer pointers for one check.
@@ -225,11 +250,11 @@ struct TapeProgram: Sendable {
     }
 
     func accepts(_ tape: JSONTape, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        nodes.withUnsafeBufferPointer { nodes in
-            pool.withUnsafeBufferPointer { pool in
-                spans.withUnsafeBufferPointer { spans in
-                    members.withUnsafeBufferPointer { members in
-                        patterns.withUnsafeBufferPointer { patterns in
+        tables.nodes.withUnsafeBufferPointer { nodes in
+            tables.pool.withUnsafeBufferPointer { pool in
+                tables.spans.withUnsafeBufferPointer { spans in
+                    tables.members.withUnsafeBufferPointer { members in
+                        tables.patterns.withUnsafeBufferPointer { patterns in
                             tape.tokens.withUnsafeBufferPointer { tokens in
                                 !tokens.isEmpty && !bytes.isEmpty
                                     && Run(nodes: nodes, pool: pool, spans: spans, members: members, patterns: patterns,
