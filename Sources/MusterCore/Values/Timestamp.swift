@@ -44,7 +44,28 @@ public struct Timestamp: Hashable, Sendable, Comparable, CustomStringConvertible
         let day = date
         let msOfDay = unixMillis - day.daysSinceEpoch * 86_400_000
         let hh = msOfDay / 3_600_000, mm = msOfDay / 60_000 % 60, ss = msOfDay / 1000 % 60, ms = msOfDay % 1000
-        return "\(day)T\(Digits.pad(hh, 2)):\(Digits.pad(mm, 2)):\(Digits.pad(ss, 2)).\(Digits.pad(ms, 3))Z"
+        let p = day.parts
+        guard (0...9999).contains(p.year) else {
+            return "\(day)T\(Digits.pad(hh, 2)):\(Digits.pad(mm, 2)):\(Digits.pad(ss, 2)).\(Digits.pad(ms, 3))Z"
+        }
+        // The usual four-digit year: the 24 bytes written in place (projections format one per entry).
+        return String(unsafeUninitializedCapacity: 24) { out in
+            func put(_ value: Int64, width: Int, at offset: Int) {
+                var v = value
+                for i in stride(from: offset + width - 1, through: offset, by: -1) {
+                    out[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10)
+                    v /= 10
+                }
+            }
+            put(Int64(p.year), width: 4, at: 0); out[4] = UInt8(ascii: "-")
+            put(Int64(p.month), width: 2, at: 5); out[7] = UInt8(ascii: "-")
+            put(Int64(p.day), width: 2, at: 8); out[10] = UInt8(ascii: "T")
+            put(hh, width: 2, at: 11); out[13] = UInt8(ascii: ":")
+            put(mm, width: 2, at: 14); out[16] = UInt8(ascii: ":")
+            put(ss, width: 2, at: 17); out[19] = UInt8(ascii: ".")
+            put(ms, width: 3, at: 20); out[23] = UInt8(ascii: "Z")
+            return 24
+        }
     }
 
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.unixMillis < rhs.unixMillis }

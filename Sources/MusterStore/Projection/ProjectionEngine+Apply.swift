@@ -135,15 +135,20 @@ extension ProjectionEngine {
 
     /// Tally contributions combined per row, then added to the stored rows.
     struct Tallies: Sendable {
-        private var byRow: [String: ReadModelTally] = [:]
+        private struct RowKey: Hashable, Sendable {
+            let table: String
+            let key: String
+        }
+        private var byRow: [RowKey: ReadModelTally] = [:]
 
         /// Adds what another set holds.
         mutating func add(_ other: Tallies) { add(Array(other.byRow.values)) }
 
+        /// Combines each tally into its row's, in place (a replay adds one per entry).
         mutating func add(_ tallies: [ReadModelTally]) {
             for tally in tallies {
-                let k = tally.table + "\n" + tally.key
-                byRow[k] = byRow[k].map { Self.combine($0, tally) } ?? tally
+                let k = RowKey(table: tally.table, key: tally.key)
+                if byRow[k] == nil { byRow[k] = tally } else { Self.merge(&byRow[k]!, tally) }
             }
         }
 
@@ -151,12 +156,10 @@ extension ProjectionEngine {
             for tally in byRow.values.sorted(by: { ($0.table, $0.key) < ($1.table, $1.key) }) { try Self.upsert(db, t, tally) }
         }
 
-        static func combine(_ a: ReadModelTally, _ b: ReadModelTally) -> ReadModelTally {
-            var out = a
+        static func merge(_ out: inout ReadModelTally, _ b: ReadModelTally) {
             out.sums.merge(b.sums, uniquingKeysWith: +)
             out.maxima.merge(b.maxima) { x, y in larger(x, y) ? x : y }
             out.minima.merge(b.minima) { x, y in larger(x, y) ? y : x }
-            return out
         }
 
         static func larger(_ x: ReadModelValue, _ y: ReadModelValue) -> Bool {
