@@ -30,12 +30,9 @@ public enum Parallel {
     /// for a few large, independent pieces of synchronous work.
     public static func mapBlocking<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
         guard items.count > 1 else { return items.map(transform) }
-        let results = Mutex([R?](repeating: nil, count: items.count))
-        DispatchQueue.concurrentPerform(iterations: items.count) { i in
-            let r = transform(items[i])
-            results.withLock { $0[i] = r }
-        }
-        return results.withLock { $0.map { $0! } }
+        let out = Output<R>(count: items.count)
+        perform(items.count) { i in out.fill(i..<(i + 1)) { transform(items[$0]) } }
+        return out.take()
     }
 
     /// `transform` over `items`, in order, in one contiguous slice per core, blocking the caller;
@@ -79,7 +76,7 @@ public enum Parallel {
         }
 
         /// Writes `result(i)` at every index of `range` (ranges of different calls never overlap).
-        @inlinable func fill(_ range: Range<Int>, _ result: (Int) throws -> R) throws {
+        @inlinable func fill(_ range: Range<Int>, _ result: (Int) throws -> R) rethrows {
             var i = range.lowerBound
             do {
                 while i < range.upperBound {

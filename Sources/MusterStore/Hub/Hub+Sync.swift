@@ -47,8 +47,7 @@ extension Hub {
             for entry in entries where entry.envelope.type == SubjectErased.schema.type {
                 if let subject = entry.envelope.subject { try keys.destroy(subject) }
             }
-            scheduleProjections()
-            changes.bump()
+            committed()
         }
         return outcome
     }

@@ -27,6 +27,9 @@ public final class Hub: Sendable {
     private let committer: GroupCommitter
     private let lock: WriterLock?
     private let scheduler: ProjectionScheduler
+    /// What follows every commit of entries (the committer's batches, bulk chunks, sync batches):
+    /// the read models' catch-up is scheduled and long polls wake.
+    let committed: @Sendable () -> Void
 
     /// Opens the hub in `directory`. A writable hub holds the writer lock for its lifetime.
     public init(directory: DataDirectory, writable: Bool = true) throws {
@@ -42,8 +45,8 @@ public final class Hub: Sendable {
         projections = try ProjectionEngine(store: store, writable: writable)
         let scheduler = ProjectionScheduler(engine: projections), changes = self.changes
         self.scheduler = scheduler
-        committer = GroupCommitter(store: store, beforeCommit: { try keys.flushPending() },
-                                   afterCommit: { scheduler.schedule(); changes.bump() })
+        committed = { scheduler.schedule(); changes.bump() }
+        committer = GroupCommitter(store: store, beforeCommit: { try keys.flushPending() }, afterCommit: committed)
         rosterCache = Mutex(try directory.roster())
     }
 
@@ -109,9 +112,7 @@ public final class Hub: Sendable {
                 try keys.flushPending()
                 let result = try await store.append(prepared.map { AppendRequest($0) })
                 try afterAppend(prepared, result)
-                // The read models catch up in the background, after every commit.
-                scheduleProjections()
-                changes.bump()
+                committed()
                 try each(result)
             } catch {
                 pending.cancel()

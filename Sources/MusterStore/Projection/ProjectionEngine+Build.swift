@@ -33,7 +33,7 @@ extension ProjectionEngine {
         let (end, generations) = try writeDerived { db -> (Int64, [Int64]) in
             let state = try Self.states(db)
             for t in targets { try t.create(db) }
-            let end = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(arrival), 0) FROM entry") ?? 0
+            let end = try Self.lastArrival(db)
             return (end, selected.map { (state[$0.name]?.generation ?? 0) + 1 })
         }
         let directory = URL(fileURLWithPath: pool.path).deletingLastPathComponent().path

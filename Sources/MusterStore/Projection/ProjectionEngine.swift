@@ -88,8 +88,6 @@ public final class ProjectionEngine: Sendable {
     public let projections: [any Projection]
     /// Serialises catch-ups and rebuilds within this process (the writer lock covers processes).
     private let running = Mutex(())
-    /// Set once every live model is known to be in the current storage layout.
-    private let layoutChecked = Mutex(false)
     /// How entries are read, applied and staged, and a rebuild's sort runs (tests make them small).
     let sizes: Sizes
 
@@ -195,13 +193,10 @@ public final class ProjectionEngine: Sendable {
     @discardableResult
     public func catchUp() throws -> Int64 {
         try running.withLock { _ in
-            let checked = layoutChecked.withLock { $0 }
             let (state, current, end) = try pool.read { db in
                 (try Self.states(db),
-                 // Once every model is in the current layout, only this engine changes layouts.
-                 try checked ? projections.map { _ in true }
-                    : projections.map { try ProjectionTables.isCurrentLayout(db, ProjectionTables(projection: $0, suffix: "")) },
-                 try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(arrival), 0) FROM entry")) ?? 0)
+                 try projections.map { try ProjectionTables.isCurrentLayout(db, ProjectionTables(projection: $0, suffix: "")) },
+                 try Self.lastArrival(db))
             }
             // Whatever this run does not take, it applies from the bytes or rebuilds: the cache
             // need not hold those envelopes past it (a hand-over, never the only copy).
@@ -211,9 +206,6 @@ public final class ProjectionEngine: Sendable {
                 return s.version != p.version || (s.limit == nil && !isCurrent)
             }.map(\.0)
             if !stale.isEmpty { _ = try rebuildLocked(stale, limit: nil, progress: nil) }
-            if !checked && zip(projections, current).allSatisfy({ p, isCurrent in isCurrent || stale.contains { $0.name == p.name } }) {
-                layoutChecked.withLock { $0 = true }
-            }
             let live = projections.filter { p in !stale.contains { $0.name == p.name } && state[p.name]?.limit == nil }
             guard let from = live.compactMap({ state[$0.name]?.position }).min(), from < end else { return 0 }
             if end - from >= sizes.rebuildBacklog && end - from > from {
@@ -260,6 +252,11 @@ public final class ProjectionEngine: Sendable {
     }
 
     // MARK: - Reading entries
+
+    /// The arrival position of the newest stored entry (0 when there is none).
+    static func lastArrival(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(arrival), 0) FROM entry")) ?? 0
+    }
 
     struct Arrived: Sendable {
         let arrival: Int64

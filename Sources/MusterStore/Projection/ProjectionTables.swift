@@ -45,7 +45,7 @@ struct ProjectionTables {
     /// Whether the live fact table is in this layout (hubs made by older versions kept a copy of
     /// each payload in it; their read models are rebuilt).
     static func isCurrentLayout(_ db: Database, _ t: ProjectionTables) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT COUNT(*) > 0 FROM pragma_table_info(?) WHERE name = 'ent'", arguments: [t.fact]) ?? false
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) > 0 FROM pragma_table_info(?) WHERE name = 'ent'"), arguments: [t.fact]) ?? false
     }
 
     /// Drops the live tables and renames the built ones in their place.

@@ -99,15 +99,10 @@ public final class SQLiteLogStore: LogStore {
     /// The 16 bytes of an event id, as the `entry.event_id` column stores them.
     static func eventIDBlob(_ id: EventID) -> Data { Data(eventIDBytes(id.text)) }
 
-    /// The 16 bytes of an event id's text (hex digits read, hyphens skipped).
+    /// The 16 bytes of an event id's text, as ``IDKey`` parses it (big-endian). Ids reach here
+    /// schema-checked; text that is not a UUID gives no bytes.
     static func eventIDBytes(_ text: String) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(16)
-        var high: UInt8?
-        for c in text.utf8 where c != UInt8(ascii: "-") {
-            let v = c <= UInt8(ascii: "9") ? c &- UInt8(ascii: "0") : c &- UInt8(ascii: "a") &+ 10
-            if let h = high { out.append(h << 4 | v); high = nil } else { high = v }
-        }
-        return out
+        guard let key = IDKey(text) else { return [] }
+        return withUnsafeBytes(of: (key.high.bigEndian, key.low.bigEndian)) { Array($0) }
     }
 }
