@@ -95,7 +95,7 @@ public struct HubServer: Sendable {
 
     // MARK: Authentication
 
-    /// Sync endpoints: the request must be signed by a roster member (hub or auditor).
+    /// Sync endpoints: the request must be signed by a roster member (hub or auditor; an officer's key does not sync).
     func guarded(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
         await handle {
             guard let roster = hub.roster else { throw Problem(.forbidden, "this hub has no roster yet; it serves no peers") }
@@ -103,7 +103,7 @@ public struct HubServer: Sendable {
             _ = try RequestSignature.verify(
                 method: request.method.rawValue, path: request.uri.path, query: query,
                 signatureInput: request.headers[HTTPField.Name("Signature-Input")!], signature: request.headers[HTTPField.Name("Signature")!],
-                now: Int64(Date().timeIntervalSince1970), key: { roster.member($0)?.verifier })
+                now: Int64(Date().timeIntervalSince1970), key: { roster.syncPeer($0)?.verifier })
             return try await body()
         }
     }

@@ -103,7 +103,7 @@ extension Muster {
             lines += trust.lines
 
             let progress = Progress(label: "audit")
-            var report = try await Auditor(keys: trust.keys).run(source) { origin, done, total in
+            var report = try await Auditor(keys: trust.keys, authors: trust.authors).run(source) { origin, done, total in
                 progress.update("\(origin): \(done)/\(total) entries")
             }
             progress.finish()
@@ -155,6 +155,10 @@ extension Muster {
             for origin in report.forked { out.append("FORKED \(origin): it signed two inconsistent checkpoints; its log is not to be trusted past the fork") }
             for note in report.notes { out.append("note: \(note)") }
             out.append("movement: \(report.entries) entries in \(report.logs.count) logs; event ids unique and references resolved unless listed above")
+            for a in report.authors {
+                let standing = a.officer.map { $0 ? "an officer on the roster" : "NOT an officer on the roster" } ?? "no roster to check the key against"
+                out.append("author signatures: \(a.entries) entr\(a.entries == 1 ? "y" : "ies") signed by \(a.key.vkey) (\(standing))")
+            }
             out.append("donation register, recomputed from the entries (\(report.movement.ledger.donationCount) donations):")
             if registers.isEmpty { out.append("  no donations") }
             for r in registers {
@@ -192,6 +196,9 @@ extension Muster {
                 "entries": number(report.entries),
                 "findings": .array(report.findings.map(\.json)),
                 "forked": .array(report.forked.map(JSONValue.string)),
+                "authors": .array(report.authors.map { a in
+                    .object(["vkey": .string(a.key.vkey), "entries": number(a.entries), "officer": a.officer.map(JSONValue.bool) ?? .null])
+                }),
                 "donations": number(report.movement.ledger.donationCount),
                 "registers": .array(registers.map(registerJSON)),
             ])
@@ -255,6 +262,8 @@ enum AuditFormat: String, ExpressibleByArgument, CaseIterable { case text, json 
 /// The keys an audit trusts, and how it came to trust them.
 struct Trust {
     var keys: [String: NoteVerifier] = [:]
+    /// The roster's officers (no roster: none known).
+    var authors = AuthorTrust(officers: nil)
     var hubs: [String] = []
     var lines: [String] = []
 
@@ -272,7 +281,8 @@ struct Trust {
         do { roster = try Roster.open(note, root: root) } catch { throw InputError("the roster does not verify: \(error)") }
         for member in roster.hubs { keys[member.name] = member.verifier }
         hubs = roster.hubs.map(\.name)
-        lines.append("trust: root key \(root.vkey) (\(how)); roster version \(roster.version) of \(roster.movement): \(roster.hubs.count) hubs")
+        authors = AuthorTrust(roster: roster)
+        lines.append("trust: root key \(root.vkey) (\(how)); roster version \(roster.version) of \(roster.movement): \(roster.hubs.count) hubs, \(roster.officers.count) officers")
     }
 
     mutating func pin(_ vkeys: [String]) throws {

@@ -70,6 +70,15 @@ extension Muster {
             let hub = try hub.open(writable: false)
             guard let stored = try hub.store.entry(id: id) else { throw ValidationError("no entry with id \(id) on this hub") }
             print(String(decoding: try PrettyPrint.json(stored.entry.envelope.json), as: UTF8.self))
+            if AuthorSignature.isSigned(stored.entry.bytes) {
+                switch AuthorSignature.check(stored.entry.bytes) {
+                case (let problem?, _): print("author signature: INVALID: \(problem)")
+                case (nil, let key?):
+                    let standing = AuthorTrust(roster: hub.roster).isOfficer(key).map { $0 ? "an officer on the roster" : "NOT an officer on the roster" }
+                    print("author signature: verifies with \(key.vkey)\(standing.map { " (\($0))" } ?? "")")
+                case (nil, nil): break
+                }
+            }
             guard reveal, let sealed = stored.entry.envelope.sealed, let subject = stored.entry.envelope.subject else { return }
             switch try hub.keys.lookup(subject) {
             case .active(let key):

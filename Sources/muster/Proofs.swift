@@ -57,7 +57,7 @@ extension Muster {
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Re-verify every stored log: canonical bytes, schemas, roots, signatures, tiles.")
+            abstract: "Re-verify every stored log: canonical bytes, schemas, roots, signatures (checkpoints and authors), tiles.")
 
         @OptionGroup var hub: HubOptions
 
@@ -66,7 +66,7 @@ extension Muster {
             let progress = Progress(label: "verify")
             var keys = [hub.origin: hub.verifier]
             for member in hub.roster?.hubs ?? [] where member.name != hub.origin { keys[member.name] = member.verifier }
-            let results = try LogVerifier(verifiers: keys).verify(hub.store) { origin, seq in
+            let results = try LogVerifier(verifiers: keys, authors: AuthorTrust(roster: hub.roster)).verify(hub.store) { origin, seq in
                 progress.update("\(origin): \(seq) entries")
             }
             progress.finish()

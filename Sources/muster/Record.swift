@@ -31,6 +31,9 @@ extension Muster {
         @Option(name: .customLong("expect-size"), help: "Record only if the log holds exactly this many entries.")
         var expectSize: UInt64?
 
+        @Option(name: .customLong("author-key"), help: "An officer's private key (`muster keygen`) to author-sign the entry with.")
+        var authorKey: String?
+
         @Argument(parsing: .allUnrecognized, help: "Fields as --name value pairs.")
         var fields: [String] = []
 
@@ -47,13 +50,15 @@ extension Muster {
                 fields = .object((payload.objectValue ?? [:]).merging(personal.objectValue ?? [:]) { a, _ in a })
                 source = "fields"
             }
+            let author = try authorKey.map { try readSecretKey($0, option: "--author-key") }
             let hub = try hub.open(writable: true)
-            let draft = try EntryDraft(type: schema.type, subject: try subject.map { try SubjectID($0) }, operatorID: operatorID,
+            var draft = try EntryDraft(type: schema.type, subject: try subject.map { try SubjectID($0) }, operatorID: operatorID,
                                        fields: fields, blindIndex: hub.blindIndex, source: source)
+            draft.author = author
             let subjectID = draft.subject
             switch try await hub.record(draft, expectedSize: expectSize) {
             case .appended(let seq, let id, _):
-                print("recorded \(schema.type) \(id) seq \(seq)\(subjectID.map { " subject \($0)" } ?? "")")
+                print("recorded \(schema.type) \(id) seq \(seq)\(subjectID.map { " subject \($0)" } ?? "")\(author.map { " signed by \($0.name)" } ?? "")")
                 do { try hub.settleProjections() } catch {
                     // The event is durable; only the read models lag, and the next catch-up retries.
                     FileHandle.standardError.write(Data("warning: recorded, but the read models did not catch up: \(error)\n".utf8))

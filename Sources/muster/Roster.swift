@@ -24,13 +24,10 @@ extension Muster {
             var out: String = "roster.json"
 
             func run() throws {
-                guard !FileManager.default.fileExists(atPath: rootKey) else { throw InputError("\(rootKey) exists; choose another --root-key") }
                 guard !FileManager.default.fileExists(atPath: out) else { throw InputError("\(out) exists; choose another --out") }
                 let roster = try Roster(movement: movement, version: 1, members: [])
                 let signer = try NoteSigner.generate(name: movement)
-                guard FileManager.default.createFile(atPath: rootKey, contents: Data((signer.skey + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
-                    throw InputError("cannot write \(rootKey)")
-                }
+                try writeSecretKey(signer, to: rootKey, option: "--root-key")
                 try writeDraft(roster, to: out)
                 print(signer.verifier.vkey)
             }
@@ -40,18 +37,18 @@ extension Muster {
             static let configuration = CommandConfiguration(abstract: "Add (or replace) a member in a roster draft.")
             @Argument(help: "The draft (roster.json).")
             var draft: String
-            @Option(help: "The member's name: a hub's origin, or an auditor's key name.")
+            @Option(help: "The member's name: a hub's origin, or an auditor's or officer's key name.")
             var name: String
-            @Option(help: "The member's verifier key (`muster init` prints a hub's).")
+            @Option(help: "The member's verifier key (`muster init` prints a hub's, `muster keygen` an officer's).")
             var vkey: String
             @Option(help: "Where the member serves sync, http(s)://host:port.")
             var url: String?
-            @Option(help: "hub or auditor.")
+            @Option(help: "hub, auditor or officer (a person's key that author-signs entries, e.g. a treasurer's).")
             var role: String = "hub"
 
             func run() throws {
                 let roster = try readDraft(draft)
-                guard let role = Roster.Role(rawValue: role) else { throw InputError("--role must be hub or auditor, not '\(role)'") }
+                guard let role = Roster.Role(rawValue: role) else { throw InputError("--role must be hub, auditor or officer, not '\(role)'") }
                 let verifier: NoteVerifier
                 do { verifier = try NoteVerifier(vkey: vkey) } catch { throw InputError("--vkey: \(error)") }
                 let member = try Roster.Member(name: name, verifier: verifier, url: url, role: role)
@@ -77,11 +74,7 @@ extension Muster {
                     guard version >= 1 else { throw InputError("--version must be ≥ 1") }
                     roster = try roster.at(version: version)
                 }
-                guard let text = try? String(contentsOfFile: rootKey, encoding: .utf8) else { throw InputError("cannot read \(rootKey)") }
-                let signer: NoteSigner
-                do { signer = try NoteSigner(skey: text.trimmingCharacters(in: .whitespacesAndNewlines)) } catch {
-                    throw InputError("\(rootKey) is not a C2SP private key (PRIVATE+KEY+…)")
-                }
+                let signer = try readSecretKey(rootKey, option: "--root-key")
                 try Data(try roster.sign(with: signer).utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
                 print("signed roster version \(roster.version) of \(roster.movement) (\(roster.members.count) members) to \(out)")
             }

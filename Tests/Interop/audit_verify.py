@@ -22,6 +22,9 @@ Output: one JSON object on stdout
    "entries": int,                      entries read from entry bundles
    "findings": [{"origin", "seq", "message"}],                     ok == (findings == [])
    "forked": [origin, ...],             origins proven forked by valid evidence files
+   "authors": [{"vkey", "entries", "officer"}],  keys whose author signatures verified (§5.2
+                                        step 5), sorted by key name then key id; officer is
+                                        true/false, or null without a roster
    "donations": int,                    donation.received entries not voided
    "registers": [{"year", "unit", "reportable", "permissibility", "returned",
                   "smallCount", "smallTotalMinor"}]}
@@ -526,6 +529,8 @@ class Verifier:
         self.F = Findings()
         self.keys = {}                        # origin -> Vkey (roster hubs, or the given vkeys)
         self.members = set()                  # roster member names (any role)
+        self.officers = None                  # vkey text -> Vkey of roster officers (None: no roster)
+        self.authors = {}                     # vkey text -> [Vkey, entries signed]
         self.movement = None                  # the verified roster's movement name
         self.roster_ok = False                # roster.note verified and is a JSON object
         self.schemas = {}                     # (type, version) -> validator
@@ -554,6 +559,9 @@ class Verifier:
             "entries": self.entry_count,
             "findings": findings,
             "forked": sorted(self.forked, key=lambda o: o.encode("utf-8")),
+            "authors": [{"vkey": vk.text, "entries": n,
+                         "officer": None if self.officers is None else vk.text in self.officers}
+                        for vk, n in sorted(self.authors.values(), key=lambda a: (a[0].name.encode("utf-8"), a[0].key_id))],
             "donations": donations,
             "registers": registers,
         }
@@ -691,6 +699,7 @@ class Verifier:
             F.add(None, None, "roster.note: members is not an array")
             return
         names = set()
+        self.officers = {}
         for n, mem in enumerate(members):
             if not isinstance(mem, dict) or not isinstance(mem.get("name"), str):
                 F.add(None, None, f"roster.note: members[{n}] is not an object with a string name")
@@ -709,7 +718,7 @@ class Verifier:
                 self.keys.pop(name, None)
                 continue
             names.add(name)
-            if mem.get("role") not in ("hub", "auditor"):
+            if mem.get("role") not in ("hub", "auditor", "officer"):
                 F.add(None, None, f"roster.note: member {name!r} has role {mem.get('role')!r}")
                 bad = True
             if "url" in mem and not isinstance(mem["url"], str):
@@ -725,6 +734,8 @@ class Verifier:
             self.members.add(name)
             if not bad and mem["role"] == "hub":
                 self.keys[name] = vk
+            if not bad and mem["role"] == "officer":
+                self.officers[vk.text] = vk
 
     def check_manifest_against_keys(self, manifest):
         F = self.F
@@ -1073,7 +1084,38 @@ class Verifier:
                     F.add(origin, seq, f"entry passes the bundle's schema {typ}.v{ver} but lacks the hlc/payload "
                                        f"members a {typ} must have")
                     ok = False
+        if "authorSig" in obj:                                              # 5. author signature
+            self.check_author(origin, seq, obj)
         self.entries.append(Entry(origin, seq, obj, eid, typ if isinstance(typ, str) else None, ok))
+
+    def check_author(self, origin, seq, obj):
+        """§5.2 step 5: authorSig verifies over the entry without it, by an officer's key."""
+        F = self.F
+        a = obj["authorSig"]
+        if not (isinstance(a, dict) and isinstance(a.get("vkey"), str) and isinstance(a.get("sig"), str)):
+            F.add(origin, seq, "authorSig is malformed")
+            return
+        try:
+            vk = parse_vkey(a["vkey"])
+        except NoteError as e:
+            F.add(origin, seq, f"authorSig.vkey is not an Ed25519 verifier key: {e}")
+            return
+        try:
+            sig = b64decode_canonical(a["sig"], "authorSig.sig")
+        except NoteError:
+            F.add(origin, seq, "authorSig is malformed")
+            return
+        unsigned = rfc8785.dumps({k: v for k, v in obj.items() if k != "authorSig"})
+        try:
+            if len(sig) != 64 or int.from_bytes(sig[32:], "little") >= ED25519_L:
+                raise InvalidSignature()
+            vk.pub.verify(sig, unsigned)
+        except InvalidSignature:
+            F.add(origin, seq, f"authorSig does not verify with {vk.name}+{vk.key_id.hex()}")
+            return
+        self.authors.setdefault(vk.text, [vk, 0])[1] += 1
+        if self.officers is not None and vk.text not in self.officers:
+            F.add(origin, seq, f"authorSig is by {vk.name}+{vk.key_id.hex()}, which is not an officer on the roster")
 
     # ------------------------------------------------------------------ §6 across the movement
     def check_movement(self):
@@ -1389,6 +1431,10 @@ def self_test():
             sig = self.sk.sign(text.encode("utf-8"))
             return text + "\n" + f"{EM_DASH}{self.name} {b64(self.kid + sig)}\n"
 
+        def author_sig(self, unsigned):
+            """§5.2 step 5: the authorSig member for an entry's canonical bytes without it."""
+            return {"sig": b64(self.sk.sign(unsigned)), "vkey": self.vkey}
+
     def cp_text(origin, size, root):
         return f"{origin}\n{size}\n{b64(root)}\n"
 
@@ -1534,12 +1580,20 @@ def self_test():
     ]
 
     def entry_bytes(events):
-        """Assign seq per origin (in list order) and serialise with RFC 8785."""
+        """Assign seq per origin (in list order) and serialise with RFC 8785; an event with an
+        `_author` Signer is author-signed (`_badsig`: with one bit of the signature flipped)."""
         out, seqs = {}, {}
         for e in events:
             e = dict(e)
+            author, bad = e.pop("_author", None), e.pop("_badsig", False)
             seqs[e["origin"]] = seqs.get(e["origin"], 0) + 1
             e["seq"] = seqs[e["origin"]]
+            if author is not None:
+                e["authorSig"] = author.author_sig(rfc8785.dumps(e))
+                if bad:
+                    raw = bytearray(base64.b64decode(e["authorSig"]["sig"]))
+                    raw[5] ^= 0x01
+                    e["authorSig"]["sig"] = b64(bytes(raw))
             out.setdefault(e["origin"], []).append(rfc8785.dumps(e))
         return out
 
@@ -1570,12 +1624,13 @@ def self_test():
                 else:
                     put(tile_path(level, i_tile, width), b"".join(fr.tile_nodes[level][lo:lo + width]))
 
-    def write_bundle(out, events, *, lone=False, roster_signer=None, evidence=(), exported_by=A):
+    def write_bundle(out, events, *, lone=False, roster_signer=None, evidence=(), exported_by=A, officers=()):
         os.makedirs(out)
         logs = entry_bytes(events)
         members = [{"name": o, "role": "hub", "url": f"https://{o}", "vkey": signers[o].vkey} for o in sorted(logs)]
         members.append({"name": "auditor.example.org", "role": "auditor", "url": "https://auditor.example.org",
                         "vkey": Signer("auditor.example.org").vkey})
+        members += [{"name": o.name, "role": "officer", "vkey": o.vkey} for o in officers]
         if not lone:
             roster = {"format": "muster-roster/1", "members": members, "movement": MOVEMENT, "version": 3}
             with open(os.path.join(out, "roster.note"), "w", encoding="utf-8", newline="") as f:
@@ -1871,6 +1926,31 @@ def self_test():
         open(hp, "w").write("\n".join([lines[1], lines[0], lines[2]]) + "\n")
         res = verify(d)
         expect(len(res["findings"]) == 1 and has(res, B, None, "does not increase"), "history out of order")
+
+        # author signatures (§5.2 step 5): an officer's verify; a stranger's, or a flipped bit, are findings
+        treasurer, stranger = Signer("treasurer.example.org"), Signer("stranger.example.org")
+        s = honest_scenario()
+        a_events = [e for e in s.events if e["origin"] == A]
+        a_events[3]["_author"] = treasurer
+        a_events[7]["_author"] = treasurer
+        d, _ = fresh(s.events, officers=[treasurer])
+        res = verify(d)
+        expect(res["ok"] and res["authors"] == [{"vkey": treasurer.vkey, "entries": 2, "officer": True}],
+               "officer-signed entries verify and are counted" + ("" if res["ok"] else show(res)))
+        a_events[7]["_author"] = stranger
+        a_events[9]["_author"], a_events[9]["_badsig"] = treasurer, True
+        d, _ = fresh(s.events, officers=[treasurer])
+        res = verify(d)
+        ok = (len(res["findings"]) == 2 and has(res, A, 8, "not an officer on the roster")
+              and has(res, A, 10, "authorSig does not verify")
+              and res["authors"] == [{"vkey": stranger.vkey, "entries": 1, "officer": False},
+                                     {"vkey": treasurer.vkey, "entries": 1, "officer": True}])
+        expect(ok, "a stranger's author signature and a bad one -> one finding each" + ("" if ok else show(res)))
+        d, _ = fresh([e for e in s.events if e["origin"] == A], lone=True, exported_by=A)
+        res = verify(d, root=None, vkeys={A: parse_vkey(signers[A].vkey)})
+        # (A's references to the other logs' events dangle here: those findings are not about authors)
+        ok = has(res, A, 10, "does not verify") and not has(res, A, 8) and [x["officer"] for x in res["authors"]] == [None, None]
+        expect(ok, "lone hub: signatures checked, officers unknown" + ("" if ok else show(res)))
 
         # lone hub (no roster): verified with its own vkey
         s = honest_scenario()

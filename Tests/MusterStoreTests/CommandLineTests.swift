@@ -53,6 +53,43 @@ import Testing
         #expect(verified.status == 0 && verified.stdout.contains("2 entries"))
     }
 
+    /// A treasurer's key on the roster author-signs from the command line; any other key is refused.
+    @Test func aTreasurerAuthorSignsFromTheCommandLine() throws {
+        let treasurerKey = temp.path("treasurer.key"), rogueKey = temp.path("rogue.key")
+        let treasurer = try MusterBinary.run(["keygen", "--name", "treasurer.cli.example.org", "--out", treasurerKey])
+        #expect(treasurer.status == 0 && treasurer.stdout.hasPrefix("treasurer.cli.example.org+"), "\(treasurer.stderr)")
+        #expect((try FileManager.default.attributesOfItem(atPath: treasurerKey)[.posixPermissions] as? Int) == 0o600)
+        #expect(try MusterBinary.run(["keygen", "--name", "rogue.cli.example.org", "--out", rogueKey]).status == 0)
+        let draft = temp.path("roster.json"), note = temp.path("roster.note"), rootKey = temp.path("root.key")
+        let root = try MusterBinary.run(["roster", "init", "--movement", "cli.example.org", "--root-key", rootKey, "--out", draft])
+        let hubVkey = (try Hub(directory: DataDirectory(path: dir), writable: false)).verifier.vkey
+        for args in [["roster", "add", draft, "--name", "cli.example.org/hub/test", "--vkey", hubVkey],
+                     ["roster", "add", draft, "--name", "treasurer.cli.example.org", "--vkey", treasurer.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "--role", "officer"],
+                     ["roster", "sign", draft, "--root-key", rootKey, "--out", note],
+                     ["roster", "install", note, "--root-vkey", root.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "--data-dir", dir]] {
+            let r = try MusterBinary.run(args)
+            #expect(r.status == 0, "\(args): \(r.stderr)")
+        }
+        let signed = try record(Self.donation + ["--amount", "600.00", "--author-key", treasurerKey])
+        #expect(signed.status == 0 && signed.stdout.contains("signed by treasurer.cli.example.org"), "\(signed.stderr)")
+        let id = String(signed.stdout.split(separator: " ")[2])
+        let shown = try MusterBinary.run(["show", id, "--data-dir", dir])
+        #expect(shown.stdout.contains("author signature: verifies with treasurer.cli.example.org+") && shown.stdout.contains("(an officer on the roster)"))
+        #expect(try MusterBinary.run(["verify", "--data-dir", dir]).status == 0)
+
+        let before = try size()
+        for (args, expected) in [(["--author-key", rogueKey], "is not an officer on this hub's roster"),
+                                 (["--author-key", temp.path("missing.key")], "--author-key: cannot read"),
+                                 (["--author-key", draft], "is not a C2SP private key")] {
+            let r = try record(Self.donation + ["--amount", "600.00"] + args)
+            #expect(r.status != 0 && r.stderr.contains(expected), "\(args): \(r.stderr)")
+            #expect(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").count == 1, "\(args): \(r.stderr)")
+        }
+        #expect(try size() == before)
+        let again = try MusterBinary.run(["keygen", "--name", "treasurer.cli.example.org", "--out", treasurerKey])
+        #expect(again.status != 0 && again.stderr.contains("exists"))
+    }
+
     @Test(arguments: [
         (["member.flew"], "unknown event type"),
         (["donation.received", "--subject", "0b7a1c1e-3f0a-4b7e-9d6c-2f1e0c9a8b7d", "--amount", "10"], "missing required field"),

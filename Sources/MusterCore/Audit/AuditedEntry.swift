@@ -32,6 +32,8 @@ public struct AuditedEntry: Sendable {
     public private(set) var kind: Kind = .other
     public private(set) var reference: Reference?
     public private(set) var fact: DonationLedger.Fact?
+    /// The key whose author signature on the entry verified, if it carries one that does.
+    public private(set) var author: NoteVerifier?
     /// What is wrong with the entry on its own (empty when nothing is).
     public private(set) var problems: [String] = []
 
@@ -44,8 +46,8 @@ public struct AuditedEntry: Sendable {
         return map
     }()
 
-    /// Checks the entry at `seq` of `origin`: canonical JSON, schema-valid, in its place; and
-    /// reads what the movement-wide checks need.
+    /// Checks the entry at `seq` of `origin`: canonical JSON, schema-valid, in its place, its
+    /// author signature (if any) valid; and reads what the movement-wide checks need.
     public static func check(_ bytes: [UInt8], origin: String, seq: UInt64) -> AuditedEntry {
         var audited = AuditedEntry(leaf: MerkleHash.leafHash(bytes))
         let checked: CheckedEntry
@@ -71,6 +73,10 @@ public struct AuditedEntry: Sendable {
             }
         }
         audited.fact = DonationLedger.fact(fields)
+        if AuthorSignature.isSigned(bytes) {
+            let (problem, key) = AuthorSignature.check(bytes)
+            if let problem { audited.problems.append(problem) } else { audited.author = key }
+        }
         return audited
     }
 

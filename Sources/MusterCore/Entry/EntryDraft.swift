@@ -16,6 +16,9 @@ public struct EntryDraft: Sendable {
     /// The event id, when the submitter fixes it (imports, and events that later ones refer to);
     /// a new UUIDv7 otherwise.
     public var id: EventID?
+    /// An officer's key to author-sign the entry with (``AuthorSignature``), if any: the writer
+    /// signs the entry once its place in the log is fixed.
+    public var author: NoteSigner?
 
     /// A draft from JSON parts.
     public init(type: String, typeVersion: Int? = nil, subject: SubjectID?, operatorID: String,
@@ -57,6 +60,8 @@ public struct PreparedEntry: Sendable {
     public let payload: JSONValue
     /// The sealed personal fields, if any.
     public let sealed: SealedPayload?
+    /// The officer's key that signs the entry when it is assembled, if any.
+    public let author: NoteSigner?
     private let template: EntryTemplate
 
     /// Checks a draft against its schema and seals its personal fields.
@@ -87,6 +92,7 @@ public struct PreparedEntry: Sendable {
         }
         self.origin = origin; self.id = id; self.type = schema.type; self.typeVersion = schema.version
         self.subject = draft.subject; self.operatorID = draft.operatorID; self.payload = draft.payload; self.sealed = sealed
+        self.author = draft.author
         // Validate the whole entry now, with a provisional place, so the writer cannot fail on content:
         // seq, time and clock stamp are schema-valid whatever their values.
         let (seq, recordedAt, hlc) = (UInt64(1), Timestamp(unixMillis: 0), HLCStamp(wallMillis: 0, counter: 0))
@@ -108,18 +114,30 @@ public struct PreparedEntry: Sendable {
             try catalogued.entryValidator.validate(provisional, context: context)
         }
         self.template = template
+        if let author = draft.author {
+            guard author.type == .ed25519 else { throw CoreError(.signature, "author key '\(author.name)' must be a plain Ed25519 key") }
+            // The signature itself is made by the writer; a placeholder of its size is checked here.
+            var signed = provisional.objectValue ?? [:]
+            signed["authorSig"] = try AuthorSignature(vkey: author.verifier.vkey, signature: [UInt8](repeating: 0, count: 64)).json
+            try catalogued.entryValidator.validate(.object(signed), context: context)
+        }
     }
 
     /// The entry at its place in the log. The content was validated when this value was made, so
     /// only encoding remains.
+    /// An author key signs the entry here, over its final bytes.
     public func assemble(seq: UInt64, recordedAt: Timestamp, hlc: HLCStamp) throws(CoreError) -> Entry {
-        Entry(validatedBytes: template.render(seq: seq, recordedAt: recordedAt, hlc: hlc),
-              envelope: envelope(seq: seq, recordedAt: recordedAt, hlc: hlc))
+        let unsigned = template.render(seq: seq, recordedAt: recordedAt, hlc: hlc)
+        guard let author else {
+            return Entry(validatedBytes: unsigned, envelope: envelope(seq: seq, recordedAt: recordedAt, hlc: hlc))
+        }
+        let (signature, bytes) = try AuthorSignature.sign(unsigned, with: author)
+        return Entry(validatedBytes: bytes, envelope: envelope(seq: seq, recordedAt: recordedAt, hlc: hlc, authorSignature: signature))
     }
 
-    /// The envelope at its place in the log.
-    public func envelope(seq: UInt64, recordedAt: Timestamp, hlc: HLCStamp) -> Envelope {
+    /// The envelope at its place in the log (without the author signature, which ``assemble`` makes).
+    public func envelope(seq: UInt64, recordedAt: Timestamp, hlc: HLCStamp, authorSignature: AuthorSignature? = nil) -> Envelope {
         Envelope(origin: origin, seq: seq, id: id, type: type, typeVersion: typeVersion, recordedAt: recordedAt,
-                 hlc: hlc, operatorID: operatorID, subject: subject, payload: payload, sealed: sealed)
+                 hlc: hlc, operatorID: operatorID, subject: subject, payload: payload, sealed: sealed, authorSignature: authorSignature)
     }
 }

@@ -83,31 +83,3 @@ public struct Envelope: Hashable, Sendable {
         authorSignature = try json["authorSig"].map { (s) throws(CoreError) in try AuthorSignature(json: s) }
     }
 }
-
-/// An operator's Ed25519 signature over the canonical bytes of the entry without `authorSig`,
-/// with the operator's verifier key (C2SP vkey form).
-public struct AuthorSignature: Hashable, Sendable {
-    /// The operator's verifier key, `name+keyid+base64`.
-    public let vkey: String
-    /// The 64-byte Ed25519 signature.
-    public let signature: [UInt8]
-
-    /// A signature from its parts.
-    public init(vkey: String, signature: [UInt8]) throws(CoreError) {
-        guard signature.count == 64 else { throw CoreError(.signature, "authorSig.sig must be 64 bytes, found \(signature.count)") }
-        self.vkey = vkey
-        self.signature = signature
-    }
-
-    /// The JSON form, `{"sig": base64, "vkey": …}`.
-    public var json: JSONValue {
-        .object(["vkey": .string(vkey), "sig": .string(Data(signature).base64EncodedString())])
-    }
-
-    init(json: JSONValue) throws(CoreError) {
-        guard let vkey = json["vkey"]?.stringValue, let s = json["sig"]?.stringValue, let sig = StrictBase64.decode(s) else {
-            throw CoreError(.invalidEnvelope, "authorSig must carry vkey and a canonical base64 sig")
-        }
-        try self.init(vkey: vkey, signature: sig)
-    }
-}

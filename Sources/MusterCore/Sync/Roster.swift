@@ -19,6 +19,15 @@ public struct Roster: Sendable, Hashable {
         case hub
         /// An auditor: reads over the sync protocol, writes nothing.
         case auditor
+        /// An officer (a treasurer, say): a person's key that author-signs entries it vouches
+        /// for (``AuthorSignature``). It neither writes a log nor syncs.
+        case officer
+
+        /// The roles, for messages: "hub, auditor or officer".
+        static var listed: String {
+            let names = allCases.map(\.rawValue)
+            return names.dropLast().joined(separator: ", ") + " or " + names.last!
+        }
     }
 
     /// One hub or auditor.
@@ -86,6 +95,14 @@ public struct Roster: Sendable, Hashable {
     /// The hubs (members whose logs this movement replicates).
     public var hubs: [Member] { members.filter { $0.role == .hub } }
 
+    /// The officers, whose keys may author-sign entries.
+    public var officers: [Member] { members.filter { $0.role == .officer } }
+
+    /// The member `name` when it may authenticate sync requests (a hub or an auditor, not an officer).
+    public func syncPeer(_ name: String) -> Member? {
+        member(name).flatMap { $0.role == .officer ? nil : $0 }
+    }
+
     /// The roster with `member` added or replaced, at the same version (a version is chosen when
     /// the roster is signed).
     public func setting(_ member: Member) throws(SyncError) -> Roster {
@@ -129,7 +146,7 @@ public struct Roster: Sendable, Hashable {
                 throw SyncError(.roster, "roster member \(i): needs \"name\", \"vkey\" and \"role\"")
             }
             guard let role = Role(rawValue: roleText) else {
-                throw SyncError(.roster, "roster member '\(name)': role '\(roleText)' is not hub or auditor")
+                throw SyncError(.roster, "roster member '\(name)': role '\(roleText)' is not \(Role.listed)")
             }
             let verifier: NoteVerifier
             do { verifier = try NoteVerifier(vkey: vkey) } catch {

@@ -29,8 +29,27 @@ public struct AuditReport: Sendable {
     public internal(set) var forked: [String] = []
     /// Remarks that are not findings.
     public internal(set) var notes: [String] = []
+    /// The keys whose author signatures verified, with how many entries each signed.
+    public internal(set) var authors: [Author] = []
+
+    /// A key that author-signed entries.
+    public struct Author: Sendable, Hashable {
+        public let key: NoteVerifier
+        /// Entries it signed (whose signature verified).
+        public var entries: UInt64
+        /// Whether it is an officer on the roster (nil: no roster to say).
+        public let officer: Bool?
+    }
     /// Unique ids, references and the donation ledger.
     public internal(set) var movement = MovementAudit()
+
+    /// Counts an entry author-signed by `key`.
+    mutating func signed(by key: NoteVerifier, officer: Bool?) {
+        if let i = authors.firstIndex(where: { $0.key == key }) { authors[i].entries += 1 } else {
+            authors.append(Author(key: key, entries: 1, officer: officer))
+            authors.sort { ($0.key.name, $0.key.keyID) < ($1.key.name, $1.key.keyID) }
+        }
+    }
 
     /// Adds a remark that is not a finding.
     public mutating func note(_ text: String) { notes.append(text) }
@@ -53,20 +72,25 @@ public struct AuditReport: Sendable {
 /// is given (taken from a roster checked against the root key): every entry canonical and
 /// schema-valid and in place, every tile and root, every checkpoint's signature and its root
 /// against the entries (so the whole history is consistent), unique event ids, references that
-/// resolve, refunds that net, and equivocation evidence. docs/VERIFYING.md lists the checks.
+/// resolve, refunds that net, author signatures by the roster's officers, and equivocation evidence. docs/VERIFYING.md lists the checks.
 ///
 /// Entries are checked on every core, a few thousand at a time; the tree, ids and ledger are
 /// folded in order. Memory stays at a few dozen bytes per entry (ids and donations) plus a batch.
 public struct Auditor: Sendable {
     /// Verifier keys by origin.
     public let keys: [String: NoteVerifier]
+    /// The keys that may author-sign entries.
+    public let authors: AuthorTrust
     /// Findings kept (the rest are counted).
     public var findingLimit = 1_000
     /// Entry bundles checked per step.
     public var bundlesPerStep = 16
 
-    /// An auditor trusting `keys`.
-    public init(keys: [String: NoteVerifier]) { self.keys = keys }
+    /// An auditor trusting `keys` for logs and the officers of `authors` for author signatures.
+    public init(keys: [String: NoteVerifier], authors: AuthorTrust = AuthorTrust(officers: nil)) {
+        self.keys = keys
+        self.authors = authors
+    }
 
     /// Runs every check over `source`.
     /// - Parameter progress: hears (origin, entries done, entries in that log) now and then.
@@ -165,6 +189,10 @@ public struct Auditor: Sendable {
         func fold(_ raw: [(UInt64, [UInt8])], _ checked: [AuditedEntry]) throws {
             for (entry, (seq, _)) in zip(checked, raw) {
                 for problem in entry.problems { found(seq, problem) }
+                if let author = entry.author {
+                    report.signed(by: author, officer: authors.isOfficer(author))
+                    if let problem = authors.problem(author) { found(seq, problem) }
+                }
                 tree.append(entry.leaf)
                 if let duplicate = report.movement.add(entry, origin: origin, seq: seq) { report.add(duplicate) }
             }

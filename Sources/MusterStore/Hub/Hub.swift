@@ -68,6 +68,7 @@ public final class Hub: Sendable {
     /// Checks, seals and records one event; returns once it is durable and signed.
     /// - Parameter expectedSize: record only if the log then holds exactly this many entries.
     public func record(_ draft: EntryDraft, expectedSize: UInt64? = nil) async throws -> AppendOutcome {
+        try checkAuthor(draft.author)
         let prepared = try PreparedEntry(draft, origin: origin, keys: keys)
         let outcome = try await committer.append(AppendRequest(prepared, expectedSize: expectedSize))
         // The committer scheduled the read models' catch-up and woke the long polls.
@@ -123,8 +124,21 @@ public final class Hub: Sendable {
 
     private func prepareInParallel(_ drafts: [EntryDraft]) async throws -> [PreparedEntry] {
         let origin = self.origin, keys = self.keys
+        var authors = Set<String>()
+        for draft in drafts {
+            if let author = draft.author, authors.insert(author.verifier.vkey).inserted { try checkAuthor(author) }
+        }
         try keys.prefetch(drafts.compactMap { $0.personal == nil ? nil : $0.subject })
         return try await Parallel.map(drafts) { _, draft in try PreparedEntry(draft, origin: origin, keys: keys) }
+    }
+
+    /// An author key must be an officer's on the roster, when the hub has one: an entry signed by
+    /// any other key would be a finding of every audit, for ever.
+    func checkAuthor(_ author: NoteSigner?) throws {
+        guard let author, let roster else { return }
+        guard AuthorTrust(roster: roster).isOfficer(author.verifier) == true else {
+            throw StoreError(.invalidRequest, "author key \(author.name)+\(author.verifier.keyIDHex) is not an officer on this hub's roster; add it with `muster roster add --role officer`, then sign and install the roster")
+        }
     }
 
     /// Erasure is key destruction: once a `subject.erased` entry is durable, destroy the key.

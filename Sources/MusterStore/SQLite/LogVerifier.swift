@@ -15,18 +15,22 @@ public struct OriginVerification: Sendable {
 }
 
 /// Re-verifies stored logs from their bytes: every entry canonical and schema-valid and in place,
+/// every author signature valid and by an officer on the roster,
 /// the tree recomputed from the entries, every stored checkpoint's root and signature, and the
 /// stored tiles against the recomputed tree. Checkpoints that all match roots of one append-only
 /// sequence of leaves are consistent with each other by construction.
 public struct LogVerifier: Sendable {
     /// Verifier keys by origin.
     public let verifiers: [String: NoteVerifier]
+    /// The keys that may author-sign entries.
+    public let authors: AuthorTrust
     /// Stop collecting after this many findings per origin.
     public let findingLimit: Int
 
-    /// A verifier trusting `verifiers`.
-    public init(verifiers: [String: NoteVerifier], findingLimit: Int = 20) {
+    /// A verifier trusting `verifiers` for logs and the officers of `authors` for author signatures.
+    public init(verifiers: [String: NoteVerifier], authors: AuthorTrust = AuthorTrust(officers: nil), findingLimit: Int = 20) {
         self.verifiers = verifiers
+        self.authors = authors
         self.findingLimit = findingLimit
     }
 
@@ -72,6 +76,10 @@ public struct LogVerifier: Sendable {
                     if entry.envelope.origin != origin { finding(seq, "entry says origin '\(entry.envelope.origin)'") }
                 } catch {
                     finding(seq, "\(error)")
+                }
+                if AuthorSignature.isSigned(bytes) {
+                    let (problem, key) = AuthorSignature.check(bytes)
+                    if let problem = problem ?? key.flatMap(authors.problem) { finding(seq, problem) }
                 }
                 _ = appender.append(MerkleHash.leafHash(bytes))
                 if seq % 65_536 == 0 { progress(origin, seq) }

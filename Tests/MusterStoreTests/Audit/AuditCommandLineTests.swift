@@ -58,9 +58,10 @@ import Testing
         #expect(swiftStatus == 0 && pythonStatus == 0)
         let ours = try #require(swiftJSON), theirs = try #require(pythonJSON)
         #expect(ours["ok"] == .bool(true) && theirs["ok"] == .bool(true))
-        for key in ["logs", "entries", "donations", "registers", "forked", "findings"] {
+        for key in ["logs", "entries", "donations", "registers", "forked", "findings", "authors"] {
             #expect(ours[key] == theirs[key], "\(key) differs")
         }
+        #expect(ours["authors"]?.arrayValue?.first?["officer"] == .bool(true))
         #expect((ours["registers"]?.arrayValue?.count ?? 0) >= 2)
 
         // A flipped byte, a dropped entry, a validly re-signed forked checkpoint.

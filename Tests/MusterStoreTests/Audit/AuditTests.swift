@@ -14,6 +14,11 @@ import Testing
         let fromBundle = try await f.audit(bundle: bundle)
         #expect(fromBundle.findings == [])
         #expect(fromBundle.ok)
+        // The treasurer signed every acceptance the hub recorded; the audit counts them as an officer's.
+        let accepted = try f.hub.store.entries(origin: f.hub.origin, fromSeq: 1, limit: Int.max)
+            .filter { $0.entry.envelope.type == DonationAccepted.schema.type }.count
+        #expect(accepted > 0)
+        #expect(fromBundle.authors == [AuditReport.Author(key: f.treasurer.verifier, entries: UInt64(accepted), officer: true)])
         let held = try f.hub.store.origins()
         #expect(fromBundle.logs.map(\.origin) == held.map(\.origin).sorted())
         #expect(fromBundle.entries == held.reduce(0) { $0 + $1.size })
@@ -53,6 +58,43 @@ import Testing
         // The ledger's own registers count small gifts without listing them, and come out the same.
         #expect(report.movement.ledger.registers(rules: .uk, today: today) == registers)
         #expect(registers.contains { $0.smallCount > 0 } && registers.contains { !$0.reportable.isEmpty })
+    }
+
+    /// A signature that does not verify, and a valid one by a key that is not an officer, are
+    /// findings at their entries — in a bundle, in the hub's store, and for `muster verify`.
+    @Test func authorSignaturesAreCheckedAgainstTheRostersOfficers() async throws {
+        let f = try await AuditFixture(members: 30, ownEvents: 80, authorProblems: true)
+        let (bad, foreign) = (MultiOriginFixture.origins[1], MultiOriginFixture.origins[2])
+        let expected = [
+            AuditFinding(origin: bad, seq: f.spoiled[bad]!, "authorSig does not verify with \(f.treasurer.name)+\(f.treasurer.verifier.keyIDHex)"),
+        ]
+        let trust = AuthorTrust(officers: [f.treasurer.verifier])
+        for report in [try await f.audit(bundle: f.export()),
+                       try await Auditor(keys: f.keys, authors: trust).run(StoreAuditSource(store: f.hub.store, label: f.dataDir))] {
+            #expect(report.findings.count == 2, "\(report.findings)")
+            #expect(report.findings.contains(expected[0]))
+            #expect(report.findings.contains { $0.origin == foreign && $0.seq == f.spoiled[foreign]! && $0.message.contains("stranger.example.org+") && $0.message.hasSuffix("which is not an officer on the roster") })
+            #expect(report.authors.first { $0.key.name == "stranger.example.org" }?.officer == false)
+            #expect(report.authors.allSatisfy { ($0.key == f.treasurer.verifier) == ($0.officer == true) })
+        }
+        let verified = try LogVerifier(verifiers: f.keys, authors: trust).verify(f.hub.store)
+        #expect(verified.flatMap(\.findings).count == 2)
+        #expect(verified.flatMap(\.findings).contains(expected[0]))
+        // Without a roster only the signatures themselves are checked.
+        #expect(try LogVerifier(verifiers: f.keys).verify(f.hub.store).flatMap(\.findings) == expected)
+    }
+
+    /// The hub signs only with its roster's officers' keys.
+    @Test func aHubRefusesToAuthorSignWithAKeyThatIsNotAnOfficers() async throws {
+        let f = try await AuditFixture(members: 10, ownEvents: 16)
+        let size = try f.hub.store.origins().first { $0.origin == f.hub.origin }?.size
+        var draft = try #require(TestHub.drafts(members: 4, seed: 9).first)
+        draft.author = try NoteSigner.generate(name: "stranger.example.org")
+        await #expect(throws: StoreError.self) { try await f.hub.record(draft) }
+        await #expect(throws: StoreError.self) { try await f.hub.recordBulk([draft]) }
+        #expect(try f.hub.store.origins().first { $0.origin == f.hub.origin }?.size == size)
+        draft.author = f.treasurer
+        guard case .appended = try await f.hub.record(draft) else { Issue.record("not appended"); return }
     }
 
     @Test func aChangedEntryIsFoundAtItsSeq() async throws {

@@ -62,8 +62,10 @@ struct LyingPeer: SyncPeer {
         try c.settleProjections()
         let advertised = try await m.heads("a").first { $0.origin == m.origin("a") }?.checkpoint
         #expect(advertised == (try c.store.latestCheckpoint(origin: m.origin("a"))?.note))
-        // Unsigned and stranger requests are refused by the server.
+        // Unsigned and stranger requests are refused by the server, and so are an officer's: its key signs entries, not sync.
         let stranger = try NoteSigner.generate(name: "sync.test/hub/stranger")
         await #expect(throws: PeerError.self) { try await PeerClient(url: m.url("a"), signer: stranger).heads() }
+        let treasurer = try NoteSigner(skey: String(contentsOfFile: m.treasurerKey, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))
+        await #expect(throws: PeerError.self) { try await PeerClient(url: m.url("a"), signer: treasurer).heads() }
     }
 }

@@ -23,7 +23,8 @@ func freePort() throws -> Int {
 }
 
 /// A movement of real hubs on loopback: data directories made by the CLI, one roster signed by
-/// a root key and installed everywhere, an operator token per hub, and `muster serve` processes.
+/// a root key and installed everywhere (with a treasurer as officer), an operator token per hub,
+/// and `muster serve` processes.
 final class Movement: @unchecked Sendable {
     let temp: TemporaryDirectory
     let names: [String]
@@ -31,6 +32,8 @@ final class Movement: @unchecked Sendable {
     var tokens: [String: String] = [:]
     var serving: [String: Process] = [:]
     let rootVkey: String
+    /// The treasurer's key file (an officer on the roster: signs entries, never syncs).
+    var treasurerKey: String { temp.path("treasurer.key") }
 
     func origin(_ name: String) -> String { "sync.test/hub/\(name)" }
     func dir(_ name: String) -> String { temp.path(name) }
@@ -49,6 +52,8 @@ final class Movement: @unchecked Sendable {
             let vkey = try Self.cli(["init", "--origin", "sync.test/hub/\(n)", "--data-dir", temp.path(n)])
             _ = try Self.cli(["roster", "add", draft, "--name", "sync.test/hub/\(n)", "--vkey", vkey, "--url", "http://127.0.0.1:\(ports[n]!)"])
         }
+        let treasurer = try Self.cli(["keygen", "--name", "sync.test/treasurer", "--out", temp.path("treasurer.key")])
+        _ = try Self.cli(["roster", "add", draft, "--name", "sync.test/treasurer", "--vkey", treasurer, "--role", "officer"])
         _ = try Self.cli(["roster", "sign", draft, "--root-key", rootKey, "--out", note])
         for n in names {
             _ = try Self.cli(["roster", "install", note, "--root-vkey", rootVkey, "--data-dir", temp.path(n)])
