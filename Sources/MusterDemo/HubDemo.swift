@@ -64,11 +64,23 @@ public struct HubDemo: Sendable {
         report.lines.append("reopened the hub and recorded the remaining \(drafts.count - bulk - concurrent) events one by one")
         let store = hub!.store
 
-        let results = try LogVerifier(verifiers: [origin: hub!.verifier]).verify(store)
-        guard let result = results.first, result.findings.isEmpty else {
-            throw StoreError(.corrupt, "verification failed: \(results.flatMap(\.findings).first.map(String.init(describing:)) ?? "no origin")")
+        // A treasurer vouches for one acceptance with her own key, beside the hub's checkpoint.
+        let treasurer = try NoteSigner.generate(name: "treasurer.demo.example.org")
+        if let gift = try store.entries(origin: origin, fromSeq: 1, limit: Int.max).map(\.entry)
+            .last(where: { $0.envelope.type == DonationReceived.schema.type }), let donor = gift.envelope.subject {
+            var draft = try EntryDraft(DonationAccepted(donation: gift.envelope.id, acceptedOn: CalendarDate(daysSinceEpoch: Timestamp.now().date.daysSinceEpoch)),
+                                       subject: donor, operatorID: "op-treasurer")
+            draft.author = treasurer
+            guard case .appended(let seq, _, _) = try await hub!.record(draft) else { throw StoreError(.corrupt, "the signed acceptance was not recorded") }
+            report.lines.append("the treasurer author-signed the acceptance of donation \(gift.envelope.id) (seq \(seq)) with her own key")
         }
-        report.lines.append("verified \(result.entries) entries and \(result.checkpoints) signed checkpoints from the stored bytes: canonical, schema-valid, roots, signatures, tiles")
+
+        let verified = try await hub!.verify()
+        guard verified.ok, let result = verified.logs.first else {
+            throw StoreError(.corrupt, "verification failed: \(verified.findings.first.map(String.init(describing:)) ?? "no origin")")
+        }
+        guard verified.authors.map(\.key) == [treasurer.verifier] else { throw StoreError(.corrupt, "the treasurer's signature was not verified") }
+        report.lines.append("verified \(result.entries) entries and \(result.checkpoints) signed checkpoints from the stored bytes: canonical, schema-valid, roots, signatures (the hub's and the treasurer's), tiles, ids, references")
 
         let entries = try store.entries(origin: origin, fromSeq: 1, limit: Int.max).map(\.entry)
         let leaks = try PersonalDataCheck.leaks(in: entries, keys: hub!.keys)
@@ -91,8 +103,7 @@ public struct HubDemo: Sendable {
             _ = try await hub!.record(try EntryDraft(SubjectErased(requestedOn: CalendarDate(daysSinceEpoch: Timestamp.now().date.daysSinceEpoch),
                                                                    basis: "gdpr-art17"), subject: subject, operatorID: "op-demo"))
             guard case .erased = try hub!.keys.lookup(subject) else { throw StoreError(.corrupt, "erasure did not destroy the key") }
-            let again = try LogVerifier(verifiers: [origin: hub!.verifier]).verify(store)
-            guard again.allSatisfy({ $0.findings.isEmpty }) else { throw StoreError(.corrupt, "log no longer verifies after erasure") }
+            guard try await hub!.verify().ok else { throw StoreError(.corrupt, "log no longer verifies after erasure") }
             report.lines.append("erased member \(subject): key destroyed, their sealed data is unreadable, and the log still verifies")
         }
 

@@ -55,49 +55,40 @@ extension Muster {
         func run() throws { try receipt.check() }
     }
 
-    struct Verify: ParsableCommand {
+    struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Re-verify every stored log: canonical bytes, schemas, roots, signatures (checkpoints and authors), tiles.")
+            abstract: "Re-verify every stored log: canonical bytes, schemas, roots, tiles, signatures (checkpoints and authors), ids, references.",
+            discussion: "The checks of `muster audit verify --data-dir`, trusting this hub's own key and its installed roster.")
 
         @OptionGroup var hub: HubOptions
 
-        func run() throws {
+        func run() async throws {
             let hub = try hub.open(writable: false)
             let progress = Progress(label: "verify")
-            var keys = [hub.origin: hub.verifier]
-            for member in hub.roster?.hubs ?? [] where member.name != hub.origin { keys[member.name] = member.verifier }
-            let results = try LogVerifier(verifiers: keys, authors: AuthorTrust(roster: hub.roster)).verify(hub.store) { origin, seq in
-                progress.update("\(origin): \(seq) entries")
-            }
+            let report = try await hub.verify { origin, done, total in progress.update("\(origin): \(done)/\(total) entries") }
             progress.finish()
-            for r in results {
-                if r.findings.isEmpty {
-                    print("ok   \(r.origin): \(r.entries) entries, \(r.checkpoints) checkpoints verified")
+            let byOrigin = Dictionary(grouping: report.findings) { $0.origin ?? "" }
+            for log in report.logs {
+                if log.findings == 0 {
+                    print("ok   \(log.origin): \(log.entries) entries, \(log.checkpoints) checkpoints verified")
                 } else {
-                    print("FAIL \(r.origin): \(r.entries) entries, \(r.checkpoints) checkpoints, \(r.findings.count)\(r.findings.count >= 20 ? "+" : "") finding(s)")
-                    for f in r.findings { print("  \(f)") }
+                    print("FAIL \(log.origin): \(log.entries) entries, \(log.checkpoints) checkpoints, \(log.findings) finding(s)")
+                    for f in (byOrigin[log.origin] ?? []).prefix(20) { print("  \(f)") }
                 }
             }
-            // Equivocation: each piece of evidence is re-checked against the roster, not taken on trust.
-            var forked: [String] = []
-            for stored in try hub.store.evidence() {
-                let origin = stored.evidence.origin
-                guard let key = keys[origin] else {
-                    print("EVIDENCE \(origin): held, but the origin is not on this hub's roster"); continue
-                }
-                do {
-                    try stored.evidence.verify(with: key)
-                    print("FORKED \(origin): evidence \(stored.evidence.id.prefix(16)) (from \(stored.source)) proves two inconsistent signed checkpoints; the origin is frozen")
-                    forked.append(origin)
-                } catch {
-                    print("EVIDENCE \(origin): does not verify: \(error)")
-                }
+            let listed = Set(report.logs.map(\.origin))
+            for f in report.findings where !listed.contains(f.origin ?? "") { print("FAIL \(f)") }
+            if report.suppressed > 0 { print("… and \(report.suppressed) more findings") }
+            for origin in report.forked {
+                print("FORKED \(origin): held evidence proves two inconsistent signed checkpoints; the origin is frozen")
             }
-            if let first = results.lazy.compactMap(\.findings.first).first {
-                throw CoreError(.signature, "verification failed: \(first)")
+            for note in report.notes { print("note: \(note)") }
+            for a in report.authors {
+                print("author signatures: \(a.entries) by \(a.key.vkey)\(a.officer.map { $0 ? " (an officer on the roster)" : " (NOT an officer on the roster)" } ?? "")")
             }
-            if !forked.isEmpty {
-                throw CoreError(.signature, "verification failed: \(forked.joined(separator: ", ")) forked its history (see `muster peers`)")
+            if let first = report.findings.first {
+                let count = report.findings.count + report.suppressed
+                throw CoreError(.signature, "verification failed: \(count) finding\(count == 1 ? "" : "s"); first: \(first)")
             }
         }
     }

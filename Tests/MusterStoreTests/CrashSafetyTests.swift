@@ -9,7 +9,7 @@ import Testing
 /// random points, many times; after each restart every acknowledged append is there, at the seq
 /// it was acknowledged with, the log verifies, and no checkpoint covers a missing entry.
 @Suite struct CrashSafetyTests {
-    @Test func acknowledgedAppendsSurviveSIGKILL() throws {
+    @Test func acknowledgedAppendsSurviveSIGKILL() async throws {
         let temp = try TemporaryDirectory()
         let dir = temp.path("hub")
         #expect(try MusterBinary.run(["init", "--origin", "crash.example.org/hub/a", "--data-dir", dir]).status == 0)
@@ -23,8 +23,8 @@ import Testing
                 let stored = try hub.store.entry(id: id)
                 #expect(stored?.entry.envelope.seq == seq, "round \(round): acknowledged \(id) at seq \(seq) is missing")
             }
-            let results = try LogVerifier(verifiers: [hub.origin: hub.verifier]).verify(hub.store)
-            #expect(results.allSatisfy { $0.findings.isEmpty }, "round \(round): \(results.flatMap(\.findings))")
+            let verified = try await hub.verify()
+            #expect(verified.ok, "round \(round): \(verified.findings)")
             let size = try hub.store.origins().first { $0.isLocal }?.size ?? 0
             #expect(try hub.store.latestCheckpoint(origin: hub.origin)?.size ?? 0 == size)
         }

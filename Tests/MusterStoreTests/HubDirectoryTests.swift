@@ -56,7 +56,7 @@ import Testing
         let hub = try Hub(directory: dir)
         guard case .erased = try hub.keys.lookup(subject) else { Issue.record("erasure did not survive a reopen"); return }
         await #expect(throws: CoreError.self) { _ = try await hub.record(joined) }
-        #expect(try LogVerifier(verifiers: [hub.origin: hub.verifier]).verify(hub.store).allSatisfy { $0.findings.isEmpty })
+        #expect(try await hub.verify().ok)
     }
 }
 

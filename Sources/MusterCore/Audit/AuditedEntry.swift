@@ -139,6 +139,9 @@ public struct MovementAudit: Sendable {
     public private(set) var ledger = DonationLedger()
     /// Entries taken.
     public private(set) var entries: UInt64 = 0
+    /// References to events in no log taken, when ``finish(unresolvedAreFindings:)`` was told
+    /// they are not findings.
+    public private(set) var unresolved = 0
 
     /// An empty audit.
     public init() {}
@@ -173,18 +176,25 @@ public struct MovementAudit: Sendable {
     /// References that name no entry, or an entry of the wrong type, and refunds that cannot be
     /// netted; call once every log has been taken. It frees the id table and the references (the
     /// ledger stays, for the register).
-    public mutating func finish() -> [AuditFinding] {
+    /// - Parameter unresolvedAreFindings: whether a reference to an event in no log is a finding
+    ///   (an audit of a whole movement), or only counted in ``unresolved`` (a hub's own store,
+    ///   which may not hold another hub's latest entries yet).
+    public mutating func finish(unresolvedAreFindings: Bool = true) -> [AuditFinding] {
         defer { places = [:]; pending = [] }
-        return crossFindings()
+        let findings = crossFindings(unresolvedAreFindings: unresolvedAreFindings)
+        if !unresolvedAreFindings { unresolved = pending.count { places[$0.reference.target] == nil } }
+        return findings
     }
 
-    /// What ``finish()`` returns, keeping the tables.
-    public func crossFindings() -> [AuditFinding] {
+    /// What ``finish(unresolvedAreFindings:)`` returns, keeping the tables.
+    public func crossFindings(unresolvedAreFindings: Bool = true) -> [AuditFinding] {
         var findings: [AuditFinding] = []
         for p in pending {
             let r = p.reference, origin = origins[Int(p.from.origin)]
             guard let target = places[r.target] else {
-                findings.append(AuditFinding(origin: origin, seq: p.from.seq, "payload.\(r.member) names \(r.target), which is in no log"))
+                if unresolvedAreFindings {
+                    findings.append(AuditFinding(origin: origin, seq: p.from.seq, "payload.\(r.member) names \(r.target), which is in no log"))
+                }
                 continue
             }
             if r.required == .other, r.target == p.id {

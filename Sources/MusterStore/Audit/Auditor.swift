@@ -85,6 +85,10 @@ public struct Auditor: Sendable {
     public var findingLimit = 1_000
     /// Entry bundles checked per step.
     public var bundlesPerStep = 16
+    /// Whether a reference to an event in no log is a finding. An audit of a movement's bundle
+    /// says yes; a hub's check of its own store (`muster verify`) says no and notes the count,
+    /// since a hub may not yet hold the latest entries of every other hub.
+    public var unresolvedReferencesAreFindings = true
 
     /// An auditor trusting `keys` for logs and the officers of `authors` for author signatures.
     public init(keys: [String: NoteVerifier], authors: AuthorTrust = AuthorTrust(officers: nil)) {
@@ -105,7 +109,10 @@ public struct Auditor: Sendable {
         for (name, json) in try source.evidence() {
             checkEvidence(name: name, json: json, into: &report)
         }
-        for finding in report.movement.finish() { report.add(finding) }
+        for finding in report.movement.finish(unresolvedAreFindings: unresolvedReferencesAreFindings) { report.add(finding) }
+        if report.movement.unresolved > 0 {
+            report.note("\(report.movement.unresolved) references name events this hub does not hold yet (another hub's, not yet synced, or never recorded)")
+        }
         return report
     }
 
