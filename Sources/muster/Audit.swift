@@ -156,7 +156,7 @@ extension Muster {
             for note in report.notes { out.append("note: \(note)") }
             out.append("movement: \(report.entries) entries in \(report.logs.count) logs; event ids unique and references resolved unless listed above")
             for a in report.authors {
-                let standing = a.officer.map { $0 ? "an officer on the roster" : "NOT an officer on the roster" } ?? "no roster to check the key against"
+                let standing = officerStanding(a.officer) ?? "no roster to check the key against"
                 out.append("author signatures: \(a.entries) entr\(a.entries == 1 ? "y" : "ies") signed by \(a.key.vkey) (\(standing))")
             }
             out.append("donation register, recomputed from the entries (\(report.movement.ledger.donationCount) donations):")

@@ -26,6 +26,11 @@ extension Muster {
     }
 }
 
+/// How a key stands on the roster, for output: nil when there is no roster to say.
+func officerStanding(_ officer: Bool?) -> String? {
+    officer.map { $0 ? "an officer on the roster" : "NOT an officer on the roster" }
+}
+
 /// Writes a new private key file (mode 0600), never over an existing file.
 func writeSecretKey(_ signer: NoteSigner, to path: String, option: String) throws {
     guard !FileManager.default.fileExists(atPath: path) else { throw InputError("\(path) exists; choose another \(option)") }

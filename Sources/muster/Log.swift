@@ -74,7 +74,7 @@ extension Muster {
                 switch AuthorSignature.check(stored.entry.bytes) {
                 case (let problem?, _): print("author signature: INVALID: \(problem)")
                 case (nil, let key?):
-                    let standing = AuthorTrust(roster: hub.roster).isOfficer(key).map { $0 ? "an officer on the roster" : "NOT an officer on the roster" }
+                    let standing = officerStanding(AuthorTrust(roster: hub.roster).isOfficer(key))
                     print("author signature: verifies with \(key.vkey)\(standing.map { " (\($0))" } ?? "")")
                 case (nil, nil): break
                 }

@@ -84,7 +84,7 @@ extension Muster {
             }
             for note in report.notes { print("note: \(note)") }
             for a in report.authors {
-                print("author signatures: \(a.entries) by \(a.key.vkey)\(a.officer.map { $0 ? " (an officer on the roster)" : " (NOT an officer on the roster)" } ?? "")")
+                print("author signatures: \(a.entries) by \(a.key.vkey)\(officerStanding(a.officer).map { " (\($0))" } ?? "")")
             }
             if let first = report.findings.first {
                 let count = report.findings.count + report.suppressed

@@ -48,7 +48,7 @@ extension Muster {
 
             func run() throws {
                 let roster = try readDraft(draft)
-                guard let role = Roster.Role(rawValue: role) else { throw InputError("--role must be hub, auditor or officer, not '\(role)'") }
+                guard let role = Roster.Role(rawValue: role) else { throw InputError("--role must be \(Roster.Role.listed), not '\(role)'") }
                 let verifier: NoteVerifier
                 do { verifier = try NoteVerifier(vkey: vkey) } catch { throw InputError("--vkey: \(error)") }
                 let member = try Roster.Member(name: name, verifier: verifier, url: url, role: role)

@@ -181,17 +181,24 @@ public struct MovementAudit: Sendable {
     ///   which may not hold another hub's latest entries yet).
     public mutating func finish(unresolvedAreFindings: Bool = true) -> [AuditFinding] {
         defer { places = [:]; pending = [] }
-        let findings = crossFindings(unresolvedAreFindings: unresolvedAreFindings)
-        if !unresolvedAreFindings { unresolved = pending.count { places[$0.reference.target] == nil } }
+        let (findings, unresolved) = cross(unresolvedAreFindings: unresolvedAreFindings)
+        if !unresolvedAreFindings { self.unresolved = unresolved }
         return findings
     }
 
     /// What ``finish(unresolvedAreFindings:)`` returns, keeping the tables.
     public func crossFindings(unresolvedAreFindings: Bool = true) -> [AuditFinding] {
+        cross(unresolvedAreFindings: unresolvedAreFindings).findings
+    }
+
+    /// The cross-log findings, and how many references name an event in no log.
+    private func cross(unresolvedAreFindings: Bool) -> (findings: [AuditFinding], unresolved: Int) {
         var findings: [AuditFinding] = []
+        var unresolved = 0
         for p in pending {
             let r = p.reference, origin = origins[Int(p.from.origin)]
             guard let target = places[r.target] else {
+                unresolved += 1
                 if unresolvedAreFindings {
                     findings.append(AuditFinding(origin: origin, seq: p.from.seq, "payload.\(r.member) names \(r.target), which is in no log"))
                 }
@@ -207,7 +214,7 @@ public struct MovementAudit: Sendable {
         for problem in ledger.refundProblems() {
             findings.append(AuditFinding(origin: problem.refund.stamp.origin, seq: problem.refund.seq, problem.message))
         }
-        return findings
+        return (findings, unresolved)
     }
 }
 

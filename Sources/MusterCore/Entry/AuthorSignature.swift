@@ -42,7 +42,7 @@ public struct AuthorSignature: Hashable, Sendable {
     /// signature and the signed entry's canonical bytes.
     /// - Throws: ``CoreError`` when the key is not a plain Ed25519 key or the bytes are not an object.
     public static func sign(_ unsigned: [UInt8], with signer: NoteSigner) throws(CoreError) -> (AuthorSignature, [UInt8]) {
-        guard signer.type == .ed25519 else { throw CoreError(.signature, "author key '\(signer.name)' must be a plain Ed25519 key") }
+        try checkKey(signer)
         guard unsigned.first == UInt8(ascii: "{"), unsigned.count > 2, !isSigned(unsigned) else {
             throw CoreError(.invalidEnvelope, "only an unsigned entry object can be author-signed")
         }
@@ -56,6 +56,11 @@ public struct AuthorSignature: Hashable, Sendable {
             throw CoreError(.invalidEnvelope, "authorSig does not encode: \(error)")
         }
         return (signature, prefix + member + [UInt8(ascii: ",")] + unsigned.dropFirst())
+    }
+
+    /// Checks that `signer` can author-sign: a plain Ed25519 key (not a cosignature key).
+    public static func checkKey(_ signer: NoteSigner) throws(CoreError) {
+        guard signer.type == .ed25519 else { throw CoreError(.signature, "author key '\(signer.name)' must be a plain Ed25519 key") }
     }
 
     /// What is wrong with the author signature of a canonical entry, or nil when it verifies (or

@@ -115,7 +115,7 @@ public struct PreparedEntry: Sendable {
         }
         self.template = template
         if let author = draft.author {
-            guard author.type == .ed25519 else { throw CoreError(.signature, "author key '\(author.name)' must be a plain Ed25519 key") }
+            try AuthorSignature.checkKey(author)
             // The signature itself is made by the writer; a placeholder of its size is checked here.
             var signed = provisional.objectValue ?? [:]
             signed["authorSig"] = try AuthorSignature(vkey: author.verifier.vkey, signature: [UInt8](repeating: 0, count: 64)).json

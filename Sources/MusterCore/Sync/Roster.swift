@@ -24,7 +24,7 @@ public struct Roster: Sendable, Hashable {
         case officer
 
         /// The roles, for messages: "hub, auditor or officer".
-        static var listed: String {
+        public static var listed: String {
             let names = allCases.map(\.rawValue)
             return names.dropLast().joined(separator: ", ") + " or " + names.last!
         }
