@@ -92,6 +92,7 @@ let package = Package(
             name: "MusterStoreTests",
             dependencies: [
                 "MusterStore", "MusterCore", "MusterTesting", "MusterDemo", "MusterSync", "muster",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]

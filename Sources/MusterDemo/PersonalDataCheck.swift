@@ -8,8 +8,9 @@ public enum PersonalDataCheck {
         var found: [String] = []
         for entry in entries {
             guard let sealed = entry.envelope.sealed, let subject = entry.envelope.subject else { continue }
-            guard case .active(let key) = try keys.lookup(subject) else { continue }
-            let personal = try sealed.open(key: key, origin: entry.envelope.origin, id: entry.envelope.id)
+            let revealed = try keys.reveal(sealed, subject: subject, origin: entry.envelope.origin, id: entry.envelope.id)
+            if case .unopenable = revealed { found.append("\(entry.envelope.type) \(entry.envelope.id): the sealed payload does not open") }
+            guard case .fields(let personal) = revealed else { continue }
             for (field, value) in personal.objectValue ?? [:] {
                 guard let text = value.stringValue, text.utf8.count >= 4 else { continue }
                 if entry.bytes.firstRange(of: Array(text.utf8)) != nil {

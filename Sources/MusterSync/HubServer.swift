@@ -29,11 +29,12 @@ public struct HubServer: Sendable {
     public func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.get("/healthz") { _, _ in try self.health() }
-        router.get("/v1/heads") { request, _ in try await self.guarded(request) { try await self.heads(request) } }
-        router.get("/v1/entries") { request, _ in try await self.guarded(request) { try self.entries(request) } }
-        router.get("/v1/consistency") { request, _ in try await self.guarded(request) { try self.consistency(request) } }
-        router.get("/v1/evidence") { request, _ in try await self.guarded(request) { try self.evidence() } }
-        router.get("/v1/roster") { request, _ in try await self.guarded(request) { try self.rosterNote() } }
+        router.get("/v1/heads") { request, _ in try await self.guarded(request) { _ in try await self.heads(request) } }
+        router.get("/v1/entries") { request, _ in try await self.guarded(request) { _ in try self.entries(request) } }
+        router.get("/v1/consistency") { request, _ in try await self.guarded(request) { _ in try self.consistency(request) } }
+        router.get("/v1/evidence") { request, _ in try await self.guarded(request) { _ in try self.evidence() } }
+        router.get("/v1/roster") { request, _ in try await self.guarded(request) { _ in try self.rosterNote() } }
+        router.get("/v1/subject-keys") { request, _ in try await self.guarded(request) { peer in try self.subjectKeys(request, for: peer) } }
         router.post("/v1/events") { request, _ in try await self.operatorCall(request) { name in try await self.record(request, by: name) } }
         router.get("/v1/reports/:kind") { request, context in
             try await self.operatorCall(request) { _ in try self.report(request, kind: context.parameters.get("kind") ?? "") }
@@ -95,16 +96,17 @@ public struct HubServer: Sendable {
 
     // MARK: Authentication
 
-    /// Sync endpoints: the request must be signed by a roster member (hub or auditor; an officer's key does not sync).
-    func guarded(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
+    /// Sync endpoints: the request must be signed by a roster member (hub or auditor; an officer's
+    /// key does not sync). The body gets the member.
+    func guarded(_ request: Request, _ body: (Roster.Member) async throws -> Response) async throws -> Response {
         await handle {
             guard let roster = hub.roster else { throw Problem(.forbidden, "this hub has no roster yet; it serves no peers") }
             let query = request.uri.query ?? ""
-            _ = try RequestSignature.verify(
+            let name = try RequestSignature.verify(
                 method: request.method.rawValue, path: request.uri.path, query: query,
                 signatureInput: request.headers[HTTPField.Name("Signature-Input")!], signature: request.headers[HTTPField.Name("Signature")!],
                 now: Int64(Date().timeIntervalSince1970), key: { roster.syncPeer($0)?.verifier })
-            return try await body()
+            return try await body(roster.syncPeer(name)!)
         }
     }
 
@@ -168,6 +170,25 @@ public struct HubServer: Sendable {
 
     func evidence() throws -> Response {
         Self.json(.object(["evidence": .array(try hub.store.evidence().map(\.evidence.json))]))
+    }
+
+    /// A page of this hub's subject keys, encrypted to the request's X25519 key and signed with the
+    /// hub's log key (``SubjectKeyExchange``). Only roster hubs get keys; an auditor's bundle keeps
+    /// sealed payloads sealed.
+    func subjectKeys(_ request: Request, for peer: Roster.Member) throws -> Response {
+        guard peer.role == .hub else {
+            throw Problem(.forbidden, "'\(peer.name)' is a roster \(peer.role.rawValue); subject keys go only to roster hubs")
+        }
+        let params = request.uri.queryParameters
+        let after = try Self.integer(params["after"], "after")
+        let limit = try params["limit"].map { try Self.integer($0, "limit", max: UInt64(SubjectKeyExchange.maximumPage)) } ?? 5_000
+        guard limit > 0 else { throw Problem(.badRequest, "query parameter 'limit' must be at least 1") }
+        guard let to = params["to"] else { throw Problem(.badRequest, "query parameter 'to' (the request's X25519 public key, 64 hex digits) is required") }
+        let requestKey = try SubjectKeyExchange.requestKey(String(to))
+        let page = try hub.keys.page(after: Int64(after), limit: Int(limit))
+        let reply = try SubjectKeyExchange.seal(page, requestKey: requestKey, requester: peer.name, signer: try hub.directory.logSigner())
+        if !page.items.isEmpty { logger.info("sent \(page.items.count) subject keys to \(peer.name)") }
+        return Self.bytes(reply, type: "application/json")
     }
 
     func rosterNote() throws -> Response {

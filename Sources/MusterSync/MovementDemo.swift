@@ -78,6 +78,11 @@ public struct MovementDemo: Sendable {
         try await waitUntilConverged(hubs, expected: expected, timeout: 120)
         report.lines.append("every hub holds all three logs, each verified against its origin's signed checkpoint (\(String(format: "%.2f", Date().timeIntervalSince(start))) s from the first record)")
 
+        // Subject keys travel too, over their own encrypted channel: a member who joined at
+        // sheffield can be contacted by newcastle's organisers.
+        try await waitForKeys(from: hubs[0], at: hubs[2], timeout: 60)
+        report.lines.append("newcastle opened the sealed personal fields of a member who joined at sheffield: their key came over the hubs' encrypted key exchange, never in a log")
+
         // Live: one donation at surrey reaches the others.
         let client = OperatorClient(url: "http://127.0.0.1:\(bound[hubs[1].origin]!)", token: try hubs[1].directory.addOperatorToken(name: "demo"))
         let sent = Date()
@@ -104,6 +109,19 @@ public struct MovementDemo: Sendable {
         for task in running { _ = try? await task.value }
         report.lines.append("shut the three hubs down gracefully")
         return report
+    }
+
+    /// Waits until `reader` can open the sealed fields of the first member in `writer`'s log.
+    private func waitForKeys(from writer: Hub, at reader: Hub, timeout: Double) async throws {
+        guard let joined = try writer.store.entries(origin: writer.origin, fromSeq: 1, limit: 1_000)
+            .first(where: { $0.entry.envelope.sealed != nil && $0.entry.envelope.subject != nil })?.entry.envelope,
+            let sealed = joined.sealed, let subject = joined.subject else { return }
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if case .fields = try reader.keys.reveal(sealed, subject: subject, origin: joined.origin, id: joined.id) { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw SyncError(.verification, "\(reader.origin) did not receive the key of \(writer.origin)'s subject \(subject) within \(Int(timeout)) s")
     }
 
     private func waitUntilConverged(_ hubs: [Hub], expected: [String: UInt64], timeout: Double) async throws {

@@ -33,6 +33,14 @@ public protocol SyncPeer: Sendable {
     func roster() async throws -> String
 }
 
+/// A peer that hands subject keys to roster hubs (``SubjectKeyExchange``).
+public protocol SubjectKeyPeer: Sendable {
+    /// The peer's base URL, for messages.
+    var url: String { get }
+    /// The peer's reply with up to `limit` keys past `after`, encrypted to `request`'s key.
+    func subjectKeys(after: Int64, limit: Int, request: SubjectKeyExchange.Request) async throws -> [UInt8]
+}
+
 extension SyncPeer {
     /// The peer's heads now.
     public func heads() async throws -> SyncWire.Heads { try await heads(wait: nil, since: nil) }
@@ -40,7 +48,7 @@ extension SyncPeer {
 
 /// The client side of the sync protocol: every request signed with this hub's key (RFC 9421,
 /// see ``RequestSignature``), every reply size-capped and parsed strictly.
-public struct PeerClient: SyncPeer {
+public struct PeerClient: SyncPeer, SubjectKeyPeer {
     /// The peer's base URL (`http://host:port`).
     public let url: String
     let signer: NoteSigner
@@ -101,7 +109,15 @@ public struct PeerClient: SyncPeer {
         String(decoding: try await get("/v1/roster", [], timeout: .seconds(30)), as: UTF8.self)
     }
 
-    /// A signed GET; returns the body of a 200 reply.
+    public func subjectKeys(after: Int64, limit: Int, request: SubjectKeyExchange.Request) async throws -> [UInt8] {
+        try await get("/v1/subject-keys", [("after", String(after)), ("limit", String(limit)), ("to", request.parameter)], timeout: .seconds(60))
+    }
+
+    /// A signed GET of any sync endpoint (`query` as name–value pairs); returns the body of a 200 reply.
+    public func get(_ path: String, _ query: [(String, String)]) async throws -> [UInt8] {
+        try await get(path, query, timeout: .seconds(30))
+    }
+
     func get(_ path: String, _ query: [(String, String)], timeout: TimeAmount) async throws -> [UInt8] {
         let queryString = query.map { "\(Self.percentEncode($0.0))=\(Self.percentEncode($0.1))" }.joined(separator: "&")
         var request = HTTPClientRequest(url: url + path + (queryString.isEmpty ? "" : "?" + queryString))

@@ -6,7 +6,8 @@ public import ServiceLifecycle
 import Synchronization
 
 /// Continuous sync while serving: one long-polling loop per roster hub other than this one. A
-/// loop waits on the peer's heads (`wait=20`), pulls whatever changed, and backs off on errors
+/// loop waits on the peer's heads (`wait=20`), pulls whatever changed and then the peer's new
+/// subject keys (also at every quiet poll, for keys the peer relays), and backs off on errors
 /// (1 s doubling to 10 s). The peer set follows the roster as it changes.
 public struct SyncService: Service {
     let hub: Hub
@@ -66,9 +67,13 @@ public struct SyncService: Service {
                 if heads.token != since {
                     let report = try await synchronizer.round(with: peer, name: name, heads: heads)
                     if report.total > 0 { logger.info("pulled \(report.total) entries from \(name)") }
+                    try await pullKeys(synchronizer, peer, name: name)
                     // Retry soon when an origin failed, rather than wait for the peer to change.
                     since = report.errors.isEmpty ? heads.token : nil
                     if !report.errors.isEmpty { try await Task.sleep(for: .seconds(backoff)); backoff = min(10, backoff * 2) } else { backoff = 1 }
+                } else {
+                    // Keys the peer relays from other hubs change no heads: ask at each quiet poll.
+                    try await pullKeys(synchronizer, peer, name: name)
                 }
             } catch is CancellationError {
                 return
@@ -79,6 +84,22 @@ public struct SyncService: Service {
                 try? await Task.sleep(for: .seconds(backoff))
                 backoff = min(10, backoff * 2)
             }
+        }
+    }
+}
+
+extension SyncService {
+    /// Pulls the peer's new subject keys when this hub may hold them; a failure is logged and
+    /// retried at the next poll (the logs keep syncing meanwhile).
+    func pullKeys(_ synchronizer: Synchronizer, _ peer: PeerClient, name: String) async throws {
+        guard synchronizer.receivesSubjectKeys else { return }
+        do {
+            let added = try await synchronizer.pullKeys(from: peer, name: name)
+            if added > 0 { logger.info("received \(added) subject keys from \(name)") }
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            logger.warning("subject keys from \(name): \(error)")
         }
     }
 }

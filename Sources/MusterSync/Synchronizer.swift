@@ -158,6 +158,49 @@ public struct Synchronizer: Sendable {
         }
     }
 
+    /// Whether this hub may receive subject keys: it is a hub on its own roster.
+    public var receivesSubjectKeys: Bool { hub.roster?.member(hub.origin)?.role == .hub }
+
+    /// Pulls every subject key `peer` holds past this hub's cursor for it, a page at a time; each
+    /// page is verified (signed by `name`'s roster key, addressed to this hub, answering this
+    /// request) and installed with the cursor in one transaction. Returns how many keys were new.
+    public func pullKeys(from peer: some SubjectKeyPeer, name: String, pageSize: Int = 5_000) async throws -> Int {
+        guard let roster = hub.roster else { throw SyncError(.roster, "this hub has no roster: install one with `muster roster install`") }
+        var added = 0
+        do {
+            var after = try hub.keys.cursor(peer: name)
+            while true {
+                let request = SubjectKeyExchange.Request()
+                let reply = try await peer.subjectKeys(after: after, limit: pageSize, request: request)
+                let (from, page) = try request.open(reply, requester: hub.origin) { sender in
+                    guard let member = roster.member(sender), member.role == .hub else { return nil }
+                    return member.verifier
+                }
+                // A peer known by its roster name must answer as itself.
+                if roster.member(name) != nil, from != name {
+                    throw SyncError(.verification, "subject keys: asked \(name), the reply is signed by \(from)")
+                }
+                guard page.items.isEmpty ? !page.more : page.next > after else {
+                    throw SyncError(.verification, "subject keys: the page from \(name) does not move past position \(after)")
+                }
+                if page.next != after { added += try hub.keys.install(page.items, from: name, after: page.next) }
+                after = page.next
+                if !page.more { break }
+            }
+        } catch {
+            try? hub.store.recordPeerStatus(peer: name, origin: Self.keysRow, theirSize: nil, error: "\(error)")
+            throw error
+        }
+        try? hub.store.recordPeerStatus(peer: name, origin: Self.keysRow, theirSize: try? UInt64(hub.keys.cursor(peer: name)), error: nil)
+        // Wake this hub's followers' long polls: they pull keys at a poll that brings no new heads.
+        if added > 0 { hub.changes.bump() }
+        return added
+    }
+
+    /// The row of `muster peers` that shows key exchange with a peer ("theirs": the position in the
+    /// peer's key store this hub has received up to).
+    public static let keysRow = "(subject keys)"
+
     /// The latest checkpoint this hub stored for `origin`, as the pull's anchor.
     private func anchor(_ origin: String) throws -> OriginPull.Anchor? {
         try hub.store.latestCheckpoint(origin: origin).map { OriginPull.Anchor(note: $0.note, size: $0.size, root: $0.rootHash) }

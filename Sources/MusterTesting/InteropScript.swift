@@ -32,4 +32,18 @@ public struct InteropScript: Sendable {
         }
         return try CanonicalJSON.parse(Array(out))
     }
+
+    /// Runs the script's own known answers (`--self-test`); returns its exit status and output.
+    public func selfTest() throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", url.path, "--self-test"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
 }

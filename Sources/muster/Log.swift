@@ -80,14 +80,9 @@ extension Muster {
                 }
             }
             guard reveal, let sealed = stored.entry.envelope.sealed, let subject = stored.entry.envelope.subject else { return }
-            switch try hub.keys.lookup(subject) {
-            case .active(let key):
-                let personal = try sealed.open(key: key, origin: stored.entry.envelope.origin, id: id)
-                print("personal fields (sealed):")
-                print(String(decoding: try PrettyPrint.json(personal), as: UTF8.self))
-            case .erased: print("personal fields: erased (the subject's key was destroyed)")
-            case .unknown: print("personal fields: this hub does not hold the subject's key")
-            }
+            let revealed = try hub.keys.reveal(sealed, subject: subject, origin: stored.entry.envelope.origin, id: id)
+            print(revealed.summary)
+            if case .fields(let personal) = revealed { print(String(decoding: try PrettyPrint.json(personal), as: UTF8.self)) }
         }
     }
 }

@@ -59,14 +59,21 @@ extension Muster {
             let hub = try hub.open(writable: true)
             let name = hub.roster?.members.first { $0.url == peer }?.name ?? peer
             let client = PeerClient(url: peer, signer: try hub.directory.logSigner())
-            let report = try await Synchronizer(hub: hub, logger: stderrLogger("muster.sync", level: .warning)).round(with: client, name: name)
+            let synchronizer = Synchronizer(hub: hub, logger: stderrLogger("muster.sync", level: .warning))
+            let report = try await synchronizer.round(with: client, name: name)
             for (origin, count) in report.pulled.sorted(by: { $0.key < $1.key }) where count > 0 { print("\(origin): pulled \(count) entries") }
             for origin in report.frozen { print("\(origin): FROZEN (forked history; see `muster peers`)") }
+            var keys: Result<Int, any Error> = .success(0)
+            if synchronizer.receivesSubjectKeys {
+                do { keys = .success(try await synchronizer.pullKeys(from: client, name: name)) } catch { keys = .failure(error) }
+                if case .success(let n) = keys, n > 0 { print("subject keys: received \(n) from \(name)") }
+            }
             try hub.settleProjections()
             if let (origin, error) = report.errors.sorted(by: { $0.key < $1.key }).first {
                 throw InputError("sync from \(name) failed for \(origin): \(error)")
             }
-            if report.total == 0 && report.frozen.isEmpty { print("up to date with \(name)") }
+            if case .failure(let error) = keys { throw InputError("subject keys from \(name) failed: \(error)") }
+            if report.total == 0 && report.frozen.isEmpty, case .success(0) = keys { print("up to date with \(name)") }
         }
     }
 
@@ -81,7 +88,7 @@ extension Muster {
             let frozen = try hub.store.frozenOrigins()
             var table = ReportTable(title: "peers of \(hub.origin)", columns: ["peer", "origin", "theirs", "ours", "lag", "last ok", "last error"])
             for s in try hub.store.peerStatuses() {
-                let our = s.origin.isEmpty ? nil : ours[s.origin] ?? 0
+                let our = s.origin.isEmpty || s.origin == Synchronizer.keysRow ? nil : ours[s.origin] ?? 0
                 var lag = ""
                 if let theirs = s.theirSize, let our { lag = String(theirs > our ? theirs - our : 0) }
                 table.rows.append([.text(s.peer), .text(s.origin.isEmpty ? "(peer)" : s.origin), .text(s.theirSize.map(String.init) ?? ""),
@@ -90,6 +97,8 @@ extension Muster {
                                    .text(s.lastError.map { String($0.prefix(100)) } ?? "")])
             }
             print(table.text, terminator: "")
+            let keys = try hub.keys.counts()
+            print("subject keys held: \(keys.subjects) subjects (\(keys.keys) keys), \(keys.erased) erased")
             for (origin, reason) in frozen.sorted(by: { $0.key < $1.key }) { print("FROZEN \(origin): \(reason)") }
             for e in try hub.store.evidence() {
                 print("evidence \(e.evidence.id.prefix(16)) against \(e.evidence.origin) from \(e.source) at \(Timestamp(unixMillis: e.foundAt))")

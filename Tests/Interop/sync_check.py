@@ -5,6 +5,12 @@ by the Swift interop tests.  Written from the standards, not from the Swift code
   * kind "request":  RFC 9421 HTTP Message Signature (Ed25519, RFC 9421 §3.3.6)
                      over ("@method" "@path" "@query"), label "muster",
                      tag "muster-sync", RFC 8941 structured-field parsing.
+  * kind "subject-keys": opens a subject-key exchange reply (ARCHITECTURE.md,
+                     "Subject-key exchange"): Ed25519 signature over the six-line
+                     signed text, X25519 (RFC 7748), HKDF-SHA256 (RFC 5869),
+                     AES-256-GCM; returns the page of keys.
+  * kind "subject-keys-seal": makes such a reply (so the Swift side can be
+                     checked opening a reply it did not make).
   * kind "evidence": equivocation evidence for a C2SP tlog: two C2SP signed notes
                      (c2sp.org/signed-note) carrying tlog-checkpoints
                      (c2sp.org/tlog-checkpoint) plus an RFC 9162 §2.1.4.2
@@ -558,6 +564,103 @@ def check_evidence(obj):
     return {"ok": True}
 
 
+# ======================================================= kind "subject-keys"
+
+SK_LABEL = "muster subject keys v1"
+SK_MEMBERS = {"ct", "ephemeral", "from", "nonce", "request", "sig", "to"}
+
+
+def sk_signed_text(frm, to, request, ephemeral, nonce, ct):
+    sealed = base64.b64encode(hashlib.sha256(nonce + ct).digest()).decode()
+    return (f"{SK_LABEL}\nfrom {frm}\nto {to}\n"
+            f"request {base64.b64encode(request).decode()}\n"
+            f"ephemeral {base64.b64encode(ephemeral).decode()}\n"
+            f"sealed {sealed}\n").encode()
+
+
+def sk_box_key(shared, request, ephemeral):
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=request + ephemeral,
+                info=SK_LABEL.encode()).derive(shared)
+
+
+def sk_ad(frm, to):
+    return f"{SK_LABEL}\nfrom {frm}\nto {to}\n".encode()
+
+
+def check_subject_keys(obj):
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    reply_text = member(obj, "reply", str)
+    priv = b64decode_strict(member(obj, "requestPrivateKey", str), "requestPrivateKey")
+    requester = member(obj, "requester", str)
+    sender = member(obj, "from", str)
+    pub = b64decode_strict(member(obj, "publicKey", str), "publicKey")
+    try:
+        reply = json.loads(reply_text)
+    except ValueError:
+        return {"ok": False, "reason": "reply is not JSON"}
+    check(isinstance(reply, dict) and set(reply) == SK_MEMBERS, "reply members are not exactly " + ", ".join(sorted(SK_MEMBERS)))
+    for k in SK_MEMBERS:
+        check(isinstance(reply[k], str), f"reply member {k} is not a string")
+    request = b64decode_strict(reply["request"], "request")
+    ephemeral = b64decode_strict(reply["ephemeral"], "ephemeral")
+    nonce = b64decode_strict(reply["nonce"], "nonce")
+    ct = b64decode_strict(reply["ct"], "ct")
+    sig = b64decode_strict(reply["sig"], "sig")
+    check(len(request) == 32 and len(ephemeral) == 32 and len(nonce) == 12 and len(sig) == 64 and len(ct) >= 16,
+          "a reply member has the wrong length")
+    mine = X25519PrivateKey.from_private_bytes(priv)
+    check(request == mine.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw), "reply answers another request")
+    check(reply["to"] == requester, "reply is addressed to someone else")
+    check(reply["from"] == sender, "reply is from someone else")
+    try:
+        Ed25519PublicKey.from_public_bytes(pub).verify(
+            sig, sk_signed_text(reply["from"], reply["to"], request, ephemeral, nonce, ct))
+    except InvalidSignature:
+        return {"ok": False, "reason": "signature does not verify"}
+    try:
+        shared = mine.exchange(X25519PublicKey.from_public_bytes(ephemeral))
+        plain = AESGCM(sk_box_key(shared, request, ephemeral)).decrypt(nonce, ct, sk_ad(reply["from"], reply["to"]))
+    except Exception:
+        return {"ok": False, "reason": "reply does not decrypt"}
+    page = json.loads(plain)
+    check(isinstance(page, dict) and set(page) == {"keys", "more", "next"}, "page members are not keys, more, next")
+    keys = []
+    for item in page["keys"]:
+        check(isinstance(item, dict) and set(item) == {"key", "subject"}, "a page key is not {key, subject}")
+        check(len(b64decode_strict(item["key"], "key")) == 32, "a key is not 32 bytes")
+        keys.append({"subject": item["subject"], "key": item["key"]})
+    check(isinstance(page["more"], bool) and is_int(page["next"]) and page["next"] >= 0, "page more/next malformed")
+    return {"ok": True, "keys": keys, "more": page["more"], "next": page["next"]}
+
+
+def seal_subject_keys(obj):
+    """Makes a reply: {seed (b64 Ed25519 seed), from, to, request (b64 X25519 public key), page}."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    import os
+    seed = b64decode_strict(member(obj, "seed", str), "seed")
+    frm, to = member(obj, "from", str), member(obj, "to", str)
+    request = b64decode_strict(member(obj, "request", str), "request")
+    page = member(obj, "page", dict)
+    eph = X25519PrivateKey.generate()
+    ephemeral = eph.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    shared = eph.exchange(X25519PublicKey.from_public_bytes(request))
+    nonce = os.urandom(12)
+    plain = json.dumps(page, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    ct = AESGCM(sk_box_key(shared, request, ephemeral)).encrypt(nonce, plain, sk_ad(frm, to))
+    sig = Ed25519PrivateKey.from_private_bytes(seed).sign(sk_signed_text(frm, to, request, ephemeral, nonce, ct))
+    b = lambda x: base64.b64encode(x).decode()
+    reply = {"ct": b(ct), "ephemeral": b(ephemeral), "from": frm, "nonce": b(nonce),
+             "request": b(request), "sig": b(sig), "to": to}
+    return {"ok": True, "reply": json.dumps(reply, sort_keys=True, separators=(",", ":"))}
+
+
 # ==================================================================== driver
 
 def run(obj):
@@ -568,6 +671,10 @@ def run(obj):
             return check_request(obj)
         if kind == "evidence":
             return check_evidence(obj)
+        if kind == "subject-keys":
+            return check_subject_keys(obj)
+        if kind == "subject-keys-seal":
+            return seal_subject_keys(obj)
     except Reject as e:
         return {"ok": False, "reason": str(e)}
     raise Malformed(f"unknown kind {kind!r}")
@@ -792,6 +899,33 @@ def self_test():
     ev = evidence(checkpoint(tree1, 5), checkpoint(tree2, 7), mth(tree2[:5]),
                   consistency_proof(5, tree2[:7]), origin_="example.com/other")
     expect(run(ev)["ok"] is False, "evidence: origin != vkey name rejected")
+
+    # ------------------------------------------------------------ subject keys
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+    hub_seed = bytes(range(32))
+    hub_pub = Ed25519PrivateKey.from_private_bytes(hub_seed).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    asker = X25519PrivateKey.generate()
+    asker_priv = asker.private_bytes_raw()
+    asker_pub = asker.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    page = {"keys": [{"key": base64.b64encode(bytes([7]) * 32).decode(), "subject": "s-1"}], "more": False, "next": 4}
+    sealed = run({"kind": "subject-keys-seal", "seed": base64.b64encode(hub_seed).decode(), "from": "hub/a", "to": "hub/b",
+                  "request": base64.b64encode(asker_pub).decode(), "page": page})["reply"]
+
+    def open_reply(reply, requester="hub/b", frm="hub/a", pub=hub_pub, priv=asker_priv):
+        return run({"kind": "subject-keys", "reply": reply, "requestPrivateKey": base64.b64encode(priv).decode(),
+                    "requester": requester, "from": frm, "publicKey": base64.b64encode(pub).decode()})
+
+    opened = open_reply(sealed)
+    expect(opened["ok"] is True and opened["keys"] == page["keys"] and opened["next"] == 4, "subject keys: round trip")
+    expect(open_reply(sealed, requester="hub/c")["ok"] is False, "subject keys: addressed to another hub rejected")
+    expect(open_reply(sealed, priv=X25519PrivateKey.generate().private_bytes_raw())["ok"] is False,
+           "subject keys: another request's key rejected")
+    flipped = json.loads(sealed)
+    ct = bytearray(base64.b64decode(flipped["ct"])); ct[0] ^= 1
+    flipped["ct"] = base64.b64encode(bytes(ct)).decode()
+    expect(open_reply(json.dumps(flipped))["ok"] is False, "subject keys: flipped ciphertext byte rejected")
+    stranger = Ed25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    expect(open_reply(sealed, pub=stranger)["ok"] is False, "subject keys: another signer rejected")
 
     # ------------------------------------------------------------ CLI contract
     me = [sys.executable, __file__]

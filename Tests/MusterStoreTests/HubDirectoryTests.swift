@@ -1,4 +1,6 @@
+import Crypto
 import Foundation
+import GRDB
 import MusterCore
 import MusterStore
 import MusterTesting
@@ -84,5 +86,103 @@ import Testing
         guard case .active(let again) = try store.lookup(fresh) else { Issue.record("new key not visible"); return }
         #expect(again.rawBytes == made.rawBytes)
         #expect(throws: StoreError.self) { _ = try FileSubjectKeyStore(path: path, kek: [UInt8](repeating: 4, count: 32)).lookup(kept) }
+    }
+}
+
+/// The key ring: keys from other hubs, more than one key per subject, pages by position, and
+/// the move from the first on-disk form (one key per subject).
+@Suite struct SubjectKeyRingTests {
+    let temp: TemporaryDirectory
+    let path: String
+    let kek = [UInt8](repeating: 5, count: 32)
+
+    init() throws {
+        temp = try TemporaryDirectory()
+        path = temp.path("keys.sqlite")
+    }
+
+    func item(_ subject: SubjectID, _ byte: UInt8) throws -> SubjectKeyExchange.Item {
+        SubjectKeyExchange.Item(subject: subject, key: try SubjectKey(rawBytes: Array(repeating: byte, count: 32)))
+    }
+
+    @Test func keysFromPeersJoinTheRingAndSealedDataOpensUnderEither() throws {
+        let store = try FileSubjectKeyStore(path: path, kek: kek)
+        let ours = SubjectID.generate(), theirs = SubjectID.generate(), erased = SubjectID.generate()
+        let own = try store.keyForSealing(ours)
+        try store.flushPending()
+        _ = try store.keyForSealing(erased)
+        try store.flushPending()
+        try store.destroy(erased)
+
+        let other = try item(ours, 9), new = try item(theirs, 10)
+        #expect(try store.install([other, new, try item(erased, 11)], from: "hub/b", after: 40) == 2)
+        #expect(try store.install([other, new], from: "hub/b", after: 41) == 0, "a key already held is not added twice")
+        #expect(try store.cursor(peer: "hub/b") == 41 && store.cursor(peer: "hub/c") == 0)
+        // The subject's first key still seals; both open.
+        #expect(try store.keyForSealing(ours).rawBytes == own.rawBytes)
+        #expect(try store.allKeys(ours).map(\.rawBytes) == [own.rawBytes, other.key.rawBytes])
+        let id = EventID.generate(unixMillis: 1_790_000_000_000), origin = "kx.test/hub/b"
+        let sealedThere = try SealedPayload.seal(.object(["name": .string("Ada")]), key: other.key, origin: origin, id: id)
+        guard case .fields(let fields) = try store.reveal(sealedThere, subject: ours, origin: origin, id: id) else {
+            Issue.record("a payload sealed under the subject's other key does not open"); return
+        }
+        #expect(fields["name"] == .string("Ada"))
+        guard case .active(let received) = try store.lookup(theirs) else { Issue.record("a received key is not found"); return }
+        #expect(received.rawBytes == new.key.rawBytes)
+        // An erased subject's key never comes back, whoever sends it.
+        guard case .erased = try store.lookup(erased) else { Issue.record("erasure undone by a peer's key"); return }
+        #expect(try store.allKeys(erased).isEmpty)
+        let stranger = try SealedPayload.seal(.object(["name": .string("Bob")]), key: SubjectKey.generate(), origin: origin, id: id)
+        guard case .unopenable(keys: 2) = try store.reveal(stranger, subject: ours, origin: origin, id: id) else {
+            Issue.record("a payload under an unknown key must say none of the keys opens it"); return
+        }
+    }
+
+    @Test func pagesFollowTheOrderKeysArrivedAndSkipErasedSubjects() throws {
+        let store = try FileSubjectKeyStore(path: path, kek: kek)
+        let subjects = (0..<7).map { _ in SubjectID.generate() }
+        for s in subjects { _ = try store.keyForSealing(s); try store.flushPending() }
+        try store.destroy(subjects[2])
+        var seen: [SubjectID] = [], after: Int64 = 0, pages = 0
+        while true {
+            let page = try store.page(after: after, limit: 2)
+            seen += page.items.map(\.subject)
+            pages += 1
+            #expect(page.next > after)
+            after = page.next
+            if !page.more { break }
+        }
+        #expect(seen == subjects.enumerated().filter { $0.offset != 2 }.map(\.element))
+        #expect(pages == 3)
+        // Past the end: nothing, and the cursor stays put.
+        let end = try store.page(after: after, limit: 2)
+        #expect(end.items.isEmpty && !end.more)
+        // A new key gets a later position than every earlier one, even after the last was erased.
+        try store.destroy(subjects[6])
+        let late = SubjectID.generate()
+        _ = try store.keyForSealing(late)
+        try store.flushPending()
+        #expect(try store.page(after: end.next, limit: 10).items.map(\.subject) == [late])
+        #expect(try store.counts() == (subjects: 6, keys: 6, erased: 2))
+    }
+
+    @Test func aStoreInTheFirstFormMovesToTheRing() throws {
+        let kept = SubjectID.generate(), erased = SubjectID.generate()
+        let key = SubjectKey.generate()
+        do {
+            let db = try DatabaseQueue(path: path)
+            try db.write { db in
+                try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+                try db.execute(sql: "INSERT INTO grdb_migrations VALUES ('v1-subject-keys')")
+                try db.execute(sql: "CREATE TABLE subject_key (subject TEXT PRIMARY KEY, wrapped BLOB, erased INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID")
+                let box = try AES.GCM.seal(key.rawBytes, using: SymmetricKey(data: kek), authenticating: Array(kept.text.utf8))
+                try db.execute(sql: "INSERT INTO subject_key VALUES (?, ?, 0), (?, NULL, 1)", arguments: [kept.text, box.combined!, erased.text])
+            }
+        }
+        let store = try FileSubjectKeyStore(path: path, kek: kek)
+        guard case .active(let found) = try store.lookup(kept) else { Issue.record("a key of the first form was lost"); return }
+        #expect(found.rawBytes == key.rawBytes)
+        guard case .erased = try store.lookup(erased) else { Issue.record("an erasure of the first form was lost"); return }
+        #expect(try store.page(after: 0, limit: 10).items.map(\.subject) == [kept])
     }
 }

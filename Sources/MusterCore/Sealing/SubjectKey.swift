@@ -43,4 +43,49 @@ public protocol SubjectKeyStore: Sendable {
     func keyForSealing(_ subject: SubjectID) throws -> SubjectKey
     /// Destroys the subject's key and remembers that it was erased.
     func destroy(_ subject: SubjectID) throws
+    /// Every key held for the subject, the sealing key first. A subject has more than one when
+    /// two hubs each made a key for them before they exchanged keys; entries sealed under any of
+    /// them open here. Empty when the store holds none (or the subject was erased).
+    func allKeys(_ subject: SubjectID) throws -> [SubjectKey]
+}
+
+extension SubjectKeyStore {
+    public func allKeys(_ subject: SubjectID) throws -> [SubjectKey] {
+        if case .active(let key) = try lookup(subject) { return [key] }
+        return []
+    }
+
+    /// Opens an entry's sealed payload with whichever of the subject's keys it was sealed under.
+    public func reveal(_ sealed: SealedPayload, subject: SubjectID, origin: String, id: EventID) throws -> Revealed {
+        if case .erased = try lookup(subject) { return .erased }
+        let keys = try allKeys(subject)
+        guard !keys.isEmpty else { return .unknown }
+        for key in keys {
+            if let fields = try? sealed.open(key: key, origin: origin, id: id) { return .fields(fields) }
+        }
+        return .unopenable(keys: keys.count)
+    }
+}
+
+/// What a key store can tell of one sealed payload.
+public enum Revealed: Sendable {
+    /// The personal fields.
+    case fields(JSONValue)
+    /// The subject was erased: their key is gone for good.
+    case erased
+    /// The store holds no key for the subject (it may not have been exchanged yet).
+    case unknown
+    /// None of the subject's keys opens it: the payload was altered, or was sealed under a key
+    /// this hub has not received yet.
+    case unopenable(keys: Int)
+
+    /// One line for a person.
+    public var summary: String {
+        switch self {
+        case .fields: "personal fields (sealed):"
+        case .erased: "personal fields: erased (the subject's key was destroyed)"
+        case .unknown: "personal fields: this hub does not hold the subject's key (see `muster sync`: keys come from roster hubs)"
+        case .unopenable(let n): "personal fields: none of the subject's \(n) key(s) here opens them (altered, or sealed under a key not received yet)"
+        }
+    }
 }

@@ -10,6 +10,13 @@ import Testing
 
     static func python(_ input: JSONValue) throws -> JSONValue { try script.run(input) }
 
+    /// The checker's own known answers (RFC 9421 requests, evidence, subject-key replies it seals and opens itself).
+    @Test func theIndependentCheckerPassesItsSelfTest() throws {
+        let (status, text) = try Self.script.selfTest()
+        #expect(status == 0, "\(text.suffix(2000))")
+        #expect(text.contains("ALL PASSED"))
+    }
+
     @Test(arguments: ["", "origin=sync.example%2Fhub%2Fa&start=0&end=8192&checkpoint=9000", "wait=20&since=abc"])
     func pythonVerifiesOurRequestSignatures(query: String) throws {
         let key = try NoteSigner(name: #"interop.example/hub/"a"\b"#, seed: Array(repeating: 11, count: 32))

@@ -34,6 +34,8 @@ final class Movement: @unchecked Sendable {
     let rootVkey: String
     /// The treasurer's key file (an officer on the roster: signs entries, never syncs).
     var treasurerKey: String { temp.path("treasurer.key") }
+    /// An auditor's key file (on the roster: reads logs, never receives subject keys).
+    var auditorKey: String { temp.path("auditor.key") }
 
     func origin(_ name: String) -> String { "sync.test/hub/\(name)" }
     func dir(_ name: String) -> String { temp.path(name) }
@@ -54,6 +56,8 @@ final class Movement: @unchecked Sendable {
         }
         let treasurer = try Self.cli(["keygen", "--name", "sync.test/treasurer", "--out", temp.path("treasurer.key")])
         _ = try Self.cli(["roster", "add", draft, "--name", "sync.test/treasurer", "--vkey", treasurer, "--role", "officer"])
+        let auditor = try Self.cli(["keygen", "--name", "sync.test/auditor", "--out", temp.path("auditor.key")])
+        _ = try Self.cli(["roster", "add", draft, "--name", "sync.test/auditor", "--vkey", auditor, "--role", "auditor"])
         _ = try Self.cli(["roster", "sign", draft, "--root-key", rootKey, "--out", note])
         for n in names {
             _ = try Self.cli(["roster", "install", note, "--root-vkey", rootVkey, "--data-dir", temp.path(n)])
