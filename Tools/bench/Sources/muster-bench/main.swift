@@ -241,7 +241,8 @@ func syncPull(_ o: Options) async throws {
     resetPeakRSS()
     let clock = ContinuousClock()
     let started = clock.now
-    let report = try await Synchronizer(hub: b, logger: logger).round(with: PeerClient(url: url, signer: try b.directory.logSigner()), name: "a")
+    let client = PeerClient(url: url, signer: try b.directory.logSigner())
+    let report = try await Synchronizer(hub: b, logger: logger).round(with: client, name: "a")
     let pulled = clock.now
     try b.settleProjections()
     let caughtUp = clock.now
@@ -250,10 +251,16 @@ func syncPull(_ o: Options) async throws {
         throw BenchError.failed("pulled \(report.total) of \(o.events): \(report.errors)")
     }
     let same = try a.projections.digests().last?.hex == b.projections.digests().last?.hex
+    // Then the subjects' keys, over their own channel (not part of the entries' rate).
+    let keysStarted = clock.now
+    let keys = try await Synchronizer(hub: b, logger: logger).pullKeys(from: client, name: a.origin)
+    let keysSeconds = seconds(clock.now - keysStarted)
+    guard keys == (try a.keys.counts().keys) else { throw BenchError.failed("received \(keys) subject keys of \(try a.keys.counts().keys)") }
     emit([("workload", "sync"), ("impl", "muster"), ("events", o.events), ("seconds", elapsed),
           ("events_per_second", Double(o.events) / elapsed), ("pull_seconds", seconds(pulled - started)),
           ("catch_up_seconds", seconds(caughtUp - pulled)), ("peak_rss_kb_phase", peakRSSKB()),
-          ("read_models_match", same ? "yes" : "NO")])
+          ("read_models_match", same ? "yes" : "NO"), ("subject_keys", keys), ("subject_keys_seconds", keysSeconds),
+          ("subject_keys_per_second", Double(keys) / keysSeconds)])
 }
 
 /// Runs services in the background until stopped.
