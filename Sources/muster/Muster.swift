@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import MusterCore
 
 @main
@@ -12,4 +13,24 @@ struct Muster: AsyncParsableCommand {
             Schemas.self, StressAppend.self,
         ]
     )
+
+    /// Runs the command; every failure is one line on standard error and a non-zero exit. (The
+    /// library's default adds usage lines after a usage error; `--help` still prints the help.)
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand { try await command.run() } else { try command.run() }
+        } catch {
+            let code = exitCode(for: error)
+            guard code != .success else { exit(withError: error) }
+            let first = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            // A usage error names the help to read, on the same line.
+            let help = fullMessage(for: error).split(separator: "\n").lazy.compactMap { line -> Substring? in
+                guard let open = line.range(of: "See '"), let close = line[open.upperBound...].firstIndex(of: "'") else { return nil }
+                return line[open.upperBound..<close]
+            }.first
+            FileHandle.standardError.write(Data("Error: \(first)\(help.map { " (see '\($0)')" } ?? "")\n".utf8))
+            Foundation.exit(code.rawValue)
+        }
+    }
 }

@@ -111,6 +111,20 @@ import Testing
         #expect(try size() == before)
     }
 
+    @Test(arguments: [
+        (["sync", "--data-dir", "/nonexistent"], "Missing expected argument '--peer <peer>' (see 'muster sync --help')"),
+        (["bogus"], "Unexpected argument 'bogus' (see 'muster --help')"),
+        (["replay", "--projection"], "Missing value for '--projection <projection>'"),
+        (["log", "--limit", "many"], "'many'"),
+    ] as [([String], String)])
+    func usageErrorsAreOneLineThatNamesTheHelp(args: [String], expected: String) throws {
+        let r = try MusterBinary.run(args)
+        #expect(r.status == 64, "\(args): exit \(r.status)")
+        #expect(r.stderr.hasPrefix("Error: ") && r.stderr.contains(expected), "\(args): \(r.stderr)")
+        #expect(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").count == 1, "\(args): \(r.stderr)")
+        #expect(try MusterBinary.run(["sync", "--help"]).stdout.contains("--peer <peer>"), "--help still prints the help")
+    }
+
     @Test func malformedJSONInputIsRefused() throws {
         for bad in [#"{"amount": {"minor": 5, "currency": "GBP"}, "amount": 3}"#, "{not json", #"[1, 2]"#] {
             let result = try record(["donation.received", "--subject", "0b7a1c1e-3f0a-4b7e-9d6c-2f1e0c9a8b7d", "--json", "-"], stdin: bad)
