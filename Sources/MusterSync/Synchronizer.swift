@@ -169,9 +169,14 @@ public struct Synchronizer: Sendable {
         var added = 0
         do {
             var after = try hub.keys.cursor(peer: name)
-            while true {
+            func ask(after: Int64) -> (SubjectKeyExchange.Request, Task<[UInt8], any Error>) {
                 let request = SubjectKeyExchange.Request()
-                let reply = try await peer.subjectKeys(after: after, limit: pageSize, request: request)
+                return (request, Task { try await peer.subjectKeys(after: after, limit: pageSize, request: request) })
+            }
+            var asked = ask(after: after)
+            defer { asked.1.cancel() }
+            while true {
+                let (request, reply) = (asked.0, try await asked.1.value)
                 let (from, page) = try request.open(reply, requester: hub.origin) { sender in
                     guard let member = roster.member(sender), member.role == .hub else { return nil }
                     return member.verifier
@@ -183,6 +188,8 @@ public struct Synchronizer: Sendable {
                 guard page.items.isEmpty ? !page.more : page.next > after else {
                     throw SyncError(.verification, "subject keys: the page from \(name) does not move past position \(after)")
                 }
+                // Ask for the next page while this one is installed.
+                if page.more { asked = ask(after: page.next) }
                 if page.next != after { added += try hub.keys.install(page.items, from: name, after: page.next) }
                 after = page.next
                 if !page.more { break }
