@@ -185,9 +185,8 @@ public struct HubServer: Sendable {
         guard limit > 0 else { throw Problem(.badRequest, "query parameter 'limit' must be at least 1") }
         guard let to = params["to"] else { throw Problem(.badRequest, "query parameter 'to' (the request's X25519 public key, 64 hex digits) is required") }
         let requestKey = try SubjectKeyExchange.requestKey(String(to))
-        let page = try hub.keys.page(after: Int64(after), limit: Int(limit))
-        let reply = try SubjectKeyExchange.seal(page, requestKey: requestKey, requester: peer.name, signer: try hub.directory.logSigner())
-        if !page.items.isEmpty { logger.info("sent \(page.items.count) subject keys to \(peer.name)") }
+        let (reply, sent) = try hub.subjectKeyReply(after: Int64(after), limit: Int(limit), requestKey: requestKey, requester: peer.name)
+        if sent > 0 { logger.info("sent \(sent) subject keys to \(peer.name)") }
         return Self.bytes(reply, type: "application/json")
     }
 

@@ -57,9 +57,11 @@ extension SubjectKeyStore {
 
     /// Opens an entry's sealed payload with whichever of the subject's keys it was sealed under.
     public func reveal(_ sealed: SealedPayload, subject: SubjectID, origin: String, id: EventID) throws -> Revealed {
-        if case .erased = try lookup(subject) { return .erased }
         let keys = try allKeys(subject)
-        guard !keys.isEmpty else { return .unknown }
+        guard !keys.isEmpty else {
+            if case .erased = try lookup(subject) { return .erased }
+            return .unknown
+        }
         for key in keys {
             if let fields = try? sealed.open(key: key, origin: origin, id: id) { return .fields(fields) }
         }

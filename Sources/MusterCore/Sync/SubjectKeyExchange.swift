@@ -159,16 +159,10 @@ public enum SubjectKeyExchange {
     /// Parses a request's `to` parameter (64 hex digits) into an X25519 public key.
     public static func requestKey(_ parameter: String) throws(SyncError) -> [UInt8] {
         let digits = Array(parameter.utf8)
-        guard digits.count == 64 else { throw SyncError(.malformed, "'to' must be an X25519 public key: 64 lowercase hex digits") }
-        var out: [UInt8] = []
-        for i in stride(from: 0, to: 64, by: 2) {
-            guard let b = UInt8(String(decoding: digits[i..<i + 2], as: UTF8.self), radix: 16),
-                  digits[i..<i + 2].allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else {
-                throw SyncError(.malformed, "'to' must be an X25519 public key: 64 lowercase hex digits")
-            }
-            out.append(b)
+        guard digits.count == 64, digits.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
+            throw SyncError(.malformed, "'to' must be an X25519 public key: 64 lowercase hex digits")
         }
-        return out
+        return stride(from: 0, to: 64, by: 2).map { UInt8(String(decoding: digits[$0..<$0 + 2], as: UTF8.self), radix: 16)! }
     }
 
     /// Encrypts `page` to the request key and signs it as `signer` (the serving hub), for `requester`.

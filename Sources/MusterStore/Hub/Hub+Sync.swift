@@ -22,6 +22,13 @@ extension Hub {
         return member.verifier
     }
 
+    /// A page of this hub's subject keys past `after`, encrypted to `requestKey` for the roster
+    /// hub `requester` and signed with this hub's log key (``SubjectKeyExchange``).
+    public func subjectKeyReply(after: Int64, limit: Int, requestKey: [UInt8], requester: String) throws -> (reply: [UInt8], keys: Int) {
+        let page = try keys.page(after: after, limit: limit)
+        return (try SubjectKeyExchange.seal(page, requestKey: requestKey, requester: requester, signer: store.signer), page.items.count)
+    }
+
     /// What this hub advertises to its peers.
     public func syncHeads() throws -> SyncWire.Heads {
         let heads = try store.heads()

@@ -65,7 +65,7 @@ struct LyingPeer: SyncPeer {
         // Unsigned and stranger requests are refused by the server, and so are an officer's: its key signs entries, not sync.
         let stranger = try NoteSigner.generate(name: "sync.test/hub/stranger")
         await #expect(throws: PeerError.self) { try await PeerClient(url: m.url("a"), signer: stranger).heads() }
-        let treasurer = try NoteSigner(skey: String(contentsOfFile: m.treasurerKey, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))
+        let treasurer = try m.signer(keyFile: m.treasurerKey)
         await #expect(throws: PeerError.self) { try await PeerClient(url: m.url("a"), signer: treasurer).heads() }
     }
 }

@@ -37,6 +37,11 @@ final class Movement: @unchecked Sendable {
     /// An auditor's key file (on the roster: reads logs, never receives subject keys).
     var auditorKey: String { temp.path("auditor.key") }
 
+    /// The key in a key file written by `muster keygen`.
+    func signer(keyFile path: String) throws -> NoteSigner {
+        try NoteSigner(skey: String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
     func origin(_ name: String) -> String { "sync.test/hub/\(name)" }
     func dir(_ name: String) -> String { temp.path(name) }
     func url(_ name: String) -> String { "http://127.0.0.1:\(ports[name]!)" }

@@ -41,7 +41,7 @@ import Testing
         #expect(peers.contains(Synchronizer.keysRow) && peers.contains("subject keys held: 1 subjects (1 keys), 0 erased"), "\(peers)")
 
         // An auditor on the roster reads the logs but is refused keys, with the reason.
-        let auditor = try NoteSigner(skey: String(contentsOfFile: m.auditorKey, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))
+        let auditor = try m.signer(keyFile: m.auditorKey)
         _ = try await PeerClient(url: m.url("a"), signer: auditor).heads()
         do {
             _ = try await PeerClient(url: m.url("a"), signer: auditor).subjectKeys(after: 0, limit: 10, request: .init())
