@@ -138,6 +138,26 @@ import Testing
         }
     }
 
+    @Test func aDestroyedKeyLeavesNoBytesInTheStoreOrItsWriteAheadLog() throws {
+        let store = try FileSubjectKeyStore(path: path, kek: kek)
+        let subject = SubjectID.generate(), kept = SubjectID.generate()
+        for s in [subject, kept] { _ = try store.keyForSealing(s); try store.flushPending() }
+        let wrapped = try DatabaseQueue(path: path).read { db in
+            try Data.fetchOne(db, sql: "SELECT wrapped FROM subject_key_ring WHERE subject = ?", arguments: [subject.text])
+        }
+        let needle = try #require(wrapped)
+        func onDisk() throws -> Bool {
+            try [path, path + "-wal"].contains { file in
+                guard FileManager.default.fileExists(atPath: file) else { return false }
+                return try Data(contentsOf: URL(fileURLWithPath: file)).range(of: needle) != nil
+            }
+        }
+        #expect(try onDisk(), "the test looks for the wrong bytes")
+        try store.destroy(subject)
+        #expect(try !onDisk(), "an erased subject's wrapped key is still on disk")
+        guard case .active = try store.lookup(kept) else { Issue.record("another subject's key went with it"); return }
+    }
+
     @Test func pagesFollowTheOrderKeysArrivedAndSkipErasedSubjects() throws {
         let store = try FileSubjectKeyStore(path: path, kek: kek)
         let subjects = (0..<7).map { _ in SubjectID.generate() }

@@ -40,7 +40,11 @@ public final class FileSubjectKeyStore: SubjectKeyStore {
         guard kek.count == 32 else { throw StoreError(.keyFile, "the key-store key must be 32 bytes, found \(kek.count)") }
         let kek = SymmetricKey(data: kek)
         self.kek = kek
-        queue = try DatabasePool.durable(path: path, configuration: Configuration())
+        // Erasure is crypto-shredding: a destroyed key's bytes must not stay on disk. SQLite zeroes
+        // deleted content only where it is built to (Debian's is; others are not), so say so.
+        var config = Configuration()
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = ON") }
+        queue = try DatabasePool.durable(path: path, configuration: config)
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-subject-keys") { db in
             try db.execute(sql: """
@@ -151,6 +155,9 @@ public final class FileSubjectKeyStore: SubjectKeyStore {
             try db.execute(sql: "DELETE FROM subject_key_ring WHERE subject = ?", arguments: [subject.text])
             try db.execute(sql: "INSERT OR IGNORE INTO subject_erased(subject) VALUES (?)", arguments: [subject.text])
         }
+        // The write-ahead log still holds the pages as they were before the delete; copy the new
+        // ones into the database and empty it, so the wrapped key is in neither file.
+        try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
         state.withLock { s in
             s.cache[subject] = nil
             s.pending[subject] = nil

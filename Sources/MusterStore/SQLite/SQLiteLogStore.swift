@@ -37,6 +37,9 @@ public final class SQLiteLogStore: LogStore {
         }
         var config = Configuration()
         config.busyMode = .timeout(10)
+        // The log holds no personal field in the clear, so freed pages need not be zeroed where
+        // that costs I/O (Debian's SQLite zeroes every one: a rebuild's swap dropped tables 6× slower).
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = FAST") }
         pool = try DatabasePool.durable(path: path, configuration: config)
         try HubSchema.migrator.migrate(pool)
         localOrigin = origin
