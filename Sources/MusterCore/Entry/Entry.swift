@@ -10,8 +10,12 @@ public struct Entry: Hashable, Sendable {
     /// Reads an entry from stored or received bytes: strict canonical JSON, the schema of its type
     /// and version, then the envelope. Errors name the failing field.
     public static func decode(_ bytes: [UInt8]) throws(CoreError) -> Entry {
-        // Bytes the tape check accepts are canonical and schema-valid; only the envelope is left to read.
-        if bytes.withUnsafeBufferPointer({ CheckedEntry.tapeCheck($0) }) != nil { return try decode(stored: bytes) }
+        // Bytes the tape check accepts are canonical and schema-valid; the envelope is read off that tape.
+        let taped = try bytes.withUnsafeBufferPointer { (u) throws(CoreError) -> Envelope? in
+            guard let (tape, _) = CheckedEntry.tapeCheck(u) else { return nil }
+            return try Envelope(tape: tape, in: u)
+        }
+        if let taped { return Entry(validatedBytes: bytes, envelope: taped) }
         return Entry(validatedBytes: bytes, envelope: try Envelope(validated: try checkedJSON(bytes)))
     }
 
@@ -30,6 +34,12 @@ public struct Entry: Hashable, Sendable {
     /// batches): parses the JSON and reads the envelope, without re-running the schema checks.
     /// For replay and projections; `muster verify` and sync use ``decode(_:)``.
     public static func decode(stored bytes: [UInt8]) throws(CoreError) -> Entry {
+        // What a hub writes is in the tape's subset; anything else is read by the parser.
+        let taped = try bytes.withUnsafeBufferPointer { (u) throws(CoreError) -> Envelope? in
+            guard let tape = JSONTape(u) else { return nil }
+            return try Envelope(tape: tape, in: u)
+        }
+        if let taped { return Entry(validatedBytes: bytes, envelope: taped) }
         let json: JSONValue
         do { json = try CanonicalJSON.parse(bytes) } catch {
             throw CoreError(.invalidEnvelope, "stored entry is not JSON: \(error)")

@@ -58,6 +58,37 @@ public struct Envelope: Hashable, Sendable {
         return .object(m)
     }
 
+    /// Reads an envelope from a tape of an entry's bytes, as ``init(validated:)`` reads it from
+    /// the parsed tree (same values, same errors): members are read in place and only the payload
+    /// becomes a `JSONValue`. For entries already checked, on the tape or in the store.
+    init(tape: JSONTape, in u: UnsafeBufferPointer<UInt8>) throws(CoreError) {
+        func token(_ key: StaticString, of object: Int? = 0) -> Int? {
+            object.flatMap { tape.member(key, of: $0, in: u) }
+        }
+        func string(_ key: StaticString) throws(CoreError) -> String {
+            guard let at = token(key), let s = tape.string(at, in: u) else { throw CoreError(.invalidEnvelope, "$.\(key) is missing") }
+            return s
+        }
+        func integer(_ at: Int?, _ key: String) throws(CoreError) -> Int64 {
+            guard let at, let n = tape.integer(at) else { throw CoreError(.invalidEnvelope, "$.\(key) must be an integer") }
+            return n
+        }
+        origin = try string("origin")
+        seq = UInt64(try integer(token("seq"), "seq"))
+        id = try EventID(string("id"))
+        type = try string("type")
+        typeVersion = Int(try integer(token("typeVersion"), "typeVersion"))
+        recordedAt = try Timestamp(string("recordedAt"))
+        let clock = token("hlc")
+        hlc = HLCStamp(wallMillis: try integer(token("wall", of: clock), "hlc.wall"),
+                       counter: try integer(token("count", of: clock), "hlc.count"))
+        operatorID = try string("operator")
+        subject = try token("subject").flatMap { tape.string($0, in: u) }.map { (s) throws(CoreError) in try SubjectID(s) }
+        payload = token("payload").map { tape.value($0, in: u) } ?? .object([:])
+        sealed = try token("sealed").map { (at) throws(CoreError) in try SealedPayload(tape: tape, at: at, in: u) }
+        authorSignature = try token("authorSig").map { (at) throws(CoreError) in try AuthorSignature(json: tape.value(at, in: u)) }
+    }
+
     /// Reads an envelope from an entry's JSON, which must already be valid against its schema.
     init(validated json: JSONValue) throws(CoreError) {
         func string(_ key: String) throws(CoreError) -> String {

@@ -57,6 +57,24 @@ public struct SealedPayload: Hashable, Sendable {
     }
 
     /// Reads the JSON form.
+    /// Reads the `sealed` object at `object` on an entry's tape, as ``init(json:)`` reads it.
+    init(tape: JSONTape, at object: Int, in u: UnsafeBufferPointer<UInt8>) throws(CoreError) {
+        func raw(_ key: StaticString) -> UnsafeBufferPointer<UInt8>? {
+            tape.member(key, of: object, in: u).flatMap { tape.rawString($0, in: u) }
+        }
+        var algorithm = SealedPayload.algorithm
+        guard let alg = raw("alg"), algorithm.withUTF8({ $0.elementsEqual(alg) }) else {
+            throw CoreError(.invalidEnvelope, "sealed.alg must be \"\(SealedPayload.algorithm)\"")
+        }
+        guard let n = raw("nonce"), let nonce = StrictBase64.decode(n) else {
+            throw CoreError(.invalidEnvelope, "sealed.nonce must be canonical standard base64")
+        }
+        guard let c = raw("ct"), let ct = StrictBase64.decode(c) else {
+            throw CoreError(.invalidEnvelope, "sealed.ct must be canonical standard base64")
+        }
+        try self.init(nonce: nonce, ciphertext: ct)
+    }
+
     public init(json: JSONValue) throws(CoreError) {
         guard json["alg"]?.stringValue == SealedPayload.algorithm else {
             throw CoreError(.invalidEnvelope, "sealed.alg must be \"\(SealedPayload.algorithm)\"")

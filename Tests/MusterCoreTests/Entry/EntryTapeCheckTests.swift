@@ -55,6 +55,31 @@ import Testing
         #expect(Self.entries.contains { $0.envelope.sealed != nil } && Self.entries.contains { $0.envelope.sealed == nil })
     }
 
+    /// The envelope read off the tape (what replay, catch-up and sync read) equals the one read
+    /// from the parsed tree, for every kind of entry, including escaped and non-ASCII text.
+    @Test func theEnvelopeReadOffTheTapeIsTheOneReadFromTheTree() throws {
+        let odd = try Self.voidWithReason("said \"no\"\\ then\n\tleft \u{01} — café 🎉")
+        let signed = try AuthorSignatureTests.signed(by: AuthorSignatureTests.treasurer).signed
+        #expect(signed.envelope.authorSignature != nil)
+        for bytes in Self.entries.map(\.bytes) + [odd, signed.bytes] {
+            let tree = try Envelope(validated: CanonicalJSON.parse(bytes))
+            #expect(try Entry.decode(stored: bytes).envelope == tree)
+            #expect(try Entry.decode(bytes).envelope == tree)
+            #expect(tree.json == (try CanonicalJSON.parse(bytes)), "the envelope does not give back its entry")
+        }
+        // Stored bytes the tape reads but whose members are wrong give the tree path's errors.
+        var broken = EntryFixtures.json(Self.entries[0])
+        broken = EntryFixtures.setting(broken, ["hlc", "wall"], to: .string("soon"))
+        let bytes = try CanonicalJSON.encode(broken)
+        func reason(_ bytes: [UInt8]) -> String? {
+            do { _ = try Entry.decode(stored: bytes); return nil } catch { return error.reason }
+        }
+        #expect(reason(bytes) == "$.hlc.wall must be an integer")
+        var sealed = EntryFixtures.json(Self.entries.first { $0.envelope.sealed != nil }!)
+        sealed = EntryFixtures.setting(sealed, ["sealed", "nonce"], to: .string("QR=="))
+        #expect(reason(try CanonicalJSON.encode(sealed)) == "sealed.nonce must be canonical standard base64")
+    }
+
     /// A void whose reason needs every kind of escape RFC 8785 writes, and non-ASCII text.
     static func voidWithReason(_ reason: String) throws -> [UInt8] {
         let base = EntryFixtures.json(entries[1])
