@@ -4,39 +4,109 @@ import Foundation
 ///
 /// The canonical JSON (RFC 8785) of ``json`` is the entry; ARCHITECTURE.md gives the byte layout.
 public struct Envelope: Hashable, Sendable {
+    /// The members, held once behind a reference: an envelope is copied at every step from the
+    /// store to the read models, and a copy then costs one retain, not one per string and array.
+    private struct Fields: Hashable, Sendable {
+        var origin: String
+        var seq: UInt64
+        var id: EventID
+        var type: String
+        var typeVersion: Int
+        var recordedAt: Timestamp
+        var hlc: HLCStamp
+        var operatorID: String
+        var subject: SubjectID?
+        var payload: JSONValue
+        var sealed: SealedPayload?
+        var authorSignature: AuthorSignature?
+    }
+
+    /// Immutable: a setter makes a new one.
+    private final class Storage: Sendable {
+        let fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+
+    private var storage: Storage
+
+    private mutating func update(_ change: (inout Fields) -> Void) {
+        var fields = storage.fields
+        change(&fields)
+        storage = Storage(fields)
+    }
+
     /// The log this entry belongs to (the writing hub's origin).
-    public var origin: String
+    public var origin: String {
+        get { storage.fields.origin }
+        set { update { $0.origin = newValue } }
+    }
     /// Position in the origin's log, from 1; the Merkle leaf index is `seq − 1`.
-    public var seq: UInt64
+    public var seq: UInt64 {
+        get { storage.fields.seq }
+        set { update { $0.seq = newValue } }
+    }
     /// The event id (UUIDv7), unique across the movement.
-    public var id: EventID
+    public var id: EventID {
+        get { storage.fields.id }
+        set { update { $0.id = newValue } }
+    }
     /// The event type, e.g. `member.joined`.
-    public var type: String
+    public var type: String {
+        get { storage.fields.type }
+        set { update { $0.type = newValue } }
+    }
     /// The event type's schema version.
-    public var typeVersion: Int
+    public var typeVersion: Int {
+        get { storage.fields.typeVersion }
+        set { update { $0.typeVersion = newValue } }
+    }
     /// When the hub recorded it.
-    public var recordedAt: Timestamp
+    public var recordedAt: Timestamp {
+        get { storage.fields.recordedAt }
+        set { update { $0.recordedAt = newValue } }
+    }
     /// Hybrid logical clock stamp, for last-writer-wins across hubs.
-    public var hlc: HLCStamp
+    public var hlc: HLCStamp {
+        get { storage.fields.hlc }
+        set { update { $0.hlc = newValue } }
+    }
     /// Who recorded it (an operator id of the hub).
-    public var operatorID: String
+    public var operatorID: String {
+        get { storage.fields.operatorID }
+        set { update { $0.operatorID = newValue } }
+    }
     /// The member or donor it is about, if any.
-    public var subject: SubjectID?
+    public var subject: SubjectID? {
+        get { storage.fields.subject }
+        set { update { $0.subject = newValue } }
+    }
     /// The clear payload (a JSON object).
-    public var payload: JSONValue
+    public var payload: JSONValue {
+        get { storage.fields.payload }
+        set { update { $0.payload = newValue } }
+    }
     /// The personal fields, sealed, if any.
-    public var sealed: SealedPayload?
+    public var sealed: SealedPayload? {
+        get { storage.fields.sealed }
+        set { update { $0.sealed = newValue } }
+    }
     /// An operator's own signature over the rest of the entry, if any.
-    public var authorSignature: AuthorSignature?
+    public var authorSignature: AuthorSignature? {
+        get { storage.fields.authorSignature }
+        set { update { $0.authorSignature = newValue } }
+    }
 
     /// An envelope from its parts.
     public init(origin: String, seq: UInt64, id: EventID, type: String, typeVersion: Int, recordedAt: Timestamp,
                 hlc: HLCStamp, operatorID: String, subject: SubjectID?, payload: JSONValue,
                 sealed: SealedPayload? = nil, authorSignature: AuthorSignature? = nil) {
-        self.origin = origin; self.seq = seq; self.id = id; self.type = type; self.typeVersion = typeVersion
-        self.recordedAt = recordedAt; self.hlc = hlc; self.operatorID = operatorID; self.subject = subject
-        self.payload = payload; self.sealed = sealed; self.authorSignature = authorSignature
+        storage = Storage(Fields(origin: origin, seq: seq, id: id, type: type, typeVersion: typeVersion, recordedAt: recordedAt,
+                                 hlc: hlc, operatorID: operatorID, subject: subject, payload: payload, sealed: sealed,
+                                 authorSignature: authorSignature))
     }
+
+    public static func == (a: Envelope, b: Envelope) -> Bool { a.storage === b.storage || a.storage.fields == b.storage.fields }
+    public func hash(into hasher: inout Hasher) { hasher.combine(storage.fields) }
 
     /// The JSON object whose canonical bytes are the entry.
     public var json: JSONValue {
@@ -73,20 +143,21 @@ public struct Envelope: Hashable, Sendable {
             guard let at, let n = tape.integer(at) else { throw CoreError(.invalidEnvelope, "$.\(key) must be an integer") }
             return n
         }
-        origin = try string("origin")
-        seq = UInt64(try integer(token("seq"), "seq"))
-        id = try EventID(string("id"))
-        type = try string("type")
-        typeVersion = Int(try integer(token("typeVersion"), "typeVersion"))
-        recordedAt = try Timestamp(string("recordedAt"))
         let clock = token("hlc")
-        hlc = HLCStamp(wallMillis: try integer(token("wall", of: clock), "hlc.wall"),
-                       counter: try integer(token("count", of: clock), "hlc.count"))
-        operatorID = try string("operator")
-        subject = try token("subject").flatMap { tape.string($0, in: u) }.map { (s) throws(CoreError) in try SubjectID(s) }
-        payload = token("payload").map { tape.value($0, in: u) } ?? .object([:])
-        sealed = try token("sealed").map { (at) throws(CoreError) in try SealedPayload(tape: tape, at: at, in: u) }
-        authorSignature = try token("authorSig").map { (at) throws(CoreError) in try AuthorSignature(json: tape.value(at, in: u)) }
+        self.init(
+            origin: try string("origin"),
+            seq: UInt64(try integer(token("seq"), "seq")),
+            id: try EventID(string("id")),
+            type: try string("type"),
+            typeVersion: Int(try integer(token("typeVersion"), "typeVersion")),
+            recordedAt: try Timestamp(string("recordedAt")),
+            hlc: HLCStamp(wallMillis: try integer(token("wall", of: clock), "hlc.wall"),
+                          counter: try integer(token("count", of: clock), "hlc.count")),
+            operatorID: try string("operator"),
+            subject: try token("subject").flatMap { tape.string($0, in: u) }.map { (s) throws(CoreError) in try SubjectID(s) },
+            payload: token("payload").map { tape.value($0, in: u) } ?? .object([:]),
+            sealed: try token("sealed").map { (at) throws(CoreError) in try SealedPayload(tape: tape, at: at, in: u) },
+            authorSignature: try token("authorSig").map { (at) throws(CoreError) in try AuthorSignature(json: tape.value(at, in: u)) })
     }
 
     /// Reads an envelope from an entry's JSON, which must already be valid against its schema.
@@ -99,18 +170,19 @@ public struct Envelope: Hashable, Sendable {
             guard let n = value?.integerValue else { throw CoreError(.invalidEnvelope, "$.\(key) must be an integer") }
             return n
         }
-        origin = try string("origin")
-        seq = UInt64(try integer(json["seq"], "seq"))
-        id = try EventID(string("id"))
-        type = try string("type")
-        typeVersion = Int(try integer(json["typeVersion"], "typeVersion"))
-        recordedAt = try Timestamp(string("recordedAt"))
-        hlc = HLCStamp(wallMillis: try integer(json["hlc"]?["wall"], "hlc.wall"),
-                       counter: try integer(json["hlc"]?["count"], "hlc.count"))
-        operatorID = try string("operator")
-        subject = try json["subject"]?.stringValue.map { (s) throws(CoreError) in try SubjectID(s) }
-        payload = json["payload"] ?? .object([:])
-        sealed = try json["sealed"].map { (s) throws(CoreError) in try SealedPayload(json: s) }
-        authorSignature = try json["authorSig"].map { (s) throws(CoreError) in try AuthorSignature(json: s) }
+        self.init(
+            origin: try string("origin"),
+            seq: UInt64(try integer(json["seq"], "seq")),
+            id: try EventID(string("id")),
+            type: try string("type"),
+            typeVersion: Int(try integer(json["typeVersion"], "typeVersion")),
+            recordedAt: try Timestamp(string("recordedAt")),
+            hlc: HLCStamp(wallMillis: try integer(json["hlc"]?["wall"], "hlc.wall"),
+                          counter: try integer(json["hlc"]?["count"], "hlc.count")),
+            operatorID: try string("operator"),
+            subject: try json["subject"]?.stringValue.map { (s) throws(CoreError) in try SubjectID(s) },
+            payload: json["payload"] ?? .object([:]),
+            sealed: try json["sealed"].map { (s) throws(CoreError) in try SealedPayload(json: s) },
+            authorSignature: try json["authorSig"].map { (s) throws(CoreError) in try AuthorSignature(json: s) })
     }
 }
