@@ -30,7 +30,7 @@ extension SQLiteLogStore {
             var arrived: [(arrival: Int64, envelope: Envelope)] = []
             arrived.reserveCapacity(batch.count)
             try db.inTransaction(.immediate) {
-                let insert = try db.cachedStatement(sql: "INSERT INTO entry(origin_id, seq, event_id, bytes) VALUES (?, ?, ?, ?)")
+                let insert = try Self.entryInsert(db)
                 for request in batch {
                     let size = origin.appender.size
                     if let expected = request.expectedSize, expected != size {
@@ -41,7 +41,7 @@ extension SQLiteLogStore {
                     let leaf = entry.leafHash
                     origin.tiles.append(leaf, to: &origin.appender)
                     do {
-                        try insert.execute(arguments: [origin.id, Int64(size + 1), Self.eventIDBlob(entry.envelope.id), Data(entry.bytes)])
+                        try Self.insertEntry(insert, originID: origin.id, seq: size + 1, id: entry.envelope.id, bytes: entry.bytes)
                     } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                         throw StoreError(.invalidRequest, "event id \(entry.envelope.id) is already in the log")
                     }

@@ -86,10 +86,10 @@ extension SQLiteLogStore {
                 var arrived: [(arrival: Int64, envelope: Envelope)] = []
                 arrived.reserveCapacity(entries.count)
                 try db.inTransaction(.immediate) {
-                    let insert = try db.cachedStatement(sql: "INSERT INTO entry(origin_id, seq, event_id, bytes) VALUES (?, ?, ?, ?)")
+                    let insert = try Self.entryInsert(db)
                     for entry in entries {
                         do {
-                            try insert.execute(arguments: [o.id, Int64(entry.envelope.seq), Self.eventIDBlob(entry.envelope.id), Data(entry.bytes)])
+                            try Self.insertEntry(insert, originID: o.id, seq: entry.envelope.seq, id: entry.envelope.id, bytes: entry.bytes)
                         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                             throw StoreError(.conflict, "\(origin) seq \(entry.envelope.seq) reuses event id \(entry.envelope.id), which this hub already holds")
                         }

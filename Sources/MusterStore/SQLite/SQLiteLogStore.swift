@@ -102,6 +102,26 @@ public final class SQLiteLogStore: LogStore {
     /// The 16 bytes of an event id, as the `entry.event_id` column stores them.
     static func eventIDBlob(_ id: EventID) -> Data { Data(eventIDBytes(id.text)) }
 
+    /// The statement that inserts an entry row, run by ``insertEntry(_:originID:seq:id:bytes:)``.
+    static func entryInsert(_ db: Database) throws -> BoundStatement {
+        try BoundStatement(db, "INSERT INTO entry(origin_id, seq, event_id, bytes) VALUES (?, ?, ?, ?)")
+    }
+
+    /// Inserts one entry row with its values bound straight from the entry (no arguments array,
+    /// no copy of the bytes into `Data`). A unique-constraint error means the event id is held.
+    static func insertEntry(_ insert: BoundStatement, originID: Int64, seq: UInt64, id: EventID, bytes: [UInt8]) throws {
+        let key = IDKey(id.text).map { (high: $0.high.bigEndian, low: $0.low.bigEndian) }
+        _ = try withUnsafeBytes(of: key ?? (0, 0)) { idBytes in
+            try bytes.withUnsafeBytes { entryBytes in
+                try insert.execute { b in
+                    b.integer(originID); b.integer(Int64(seq))
+                    b.blob(key == nil ? UnsafeRawBufferPointer(start: nil, count: 0) : idBytes)
+                    b.blob(entryBytes)
+                }
+            }
+        }
+    }
+
     /// The 16 bytes of an event id's text, as ``IDKey`` parses it (big-endian). Ids reach here
     /// schema-checked; text that is not a UUID gives no bytes.
     static func eventIDBytes(_ text: String) -> [UInt8] {
