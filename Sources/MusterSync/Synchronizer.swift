@@ -104,30 +104,39 @@ public struct Synchronizer: Sendable {
         }
         var machine = try OriginPull(target: target, held: startHeld, anchor: try anchor(origin), batchSize: batchSize)
         var step = machine.start()
-        var prefetch: (start: UInt64, task: Task<SyncWire.Batch, any Error>)?
-        defer { prefetch?.task.cancel() }
+        var prefetch: (start: UInt64, task: Task<Hub.CheckedBatch, any Error>)?
+        // Batches appended while more were on their way leave the catch-up to the pull's end,
+        // however it ends.
+        var deferredCatchUp = false
+        defer {
+            prefetch?.task.cancel()
+            if deferredCatchUp { hub.scheduleProjections() }
+        }
         var stale = 0
         while true {
             switch step {
             case .fetchEntries(let start, let end):
-                let batch: SyncWire.Batch
-                if let p = prefetch, p.start == start { batch = try await p.task.value } else {
+                let checked: Hub.CheckedBatch
+                if let p = prefetch, p.start == start { checked = try await p.task.value } else {
                     prefetch?.task.cancel()
-                    batch = try await peer.batch(origin: origin, start: start, end: end, checkpointSize: target.checkpoint.size)
+                    checked = try await Hub.check(peer.batch(origin: origin, start: start, end: end, checkpointSize: target.checkpoint.size))
                 }
                 prefetch = nil
-                // Fetch the next batch while this one is checked and committed.
+                // Fetch and check the next batch while this one is committed.
                 let size = target.checkpoint.size
                 if end < size {
                     let next = min(size, end + batchSize)
-                    prefetch = (end, Task { try await peer.batch(origin: origin, start: end, end: next, checkpointSize: size) })
+                    prefetch = (end, Task { try await Hub.check(peer.batch(origin: origin, start: end, end: next, checkpointSize: size)) })
                 }
-                guard let sent = try? SignedCheckpoint(parsing: batch.checkpoint), sent.checkpoint == target.checkpoint else {
+                guard let sent = try? SignedCheckpoint(parsing: checked.batch.checkpoint), sent.checkpoint == target.checkpoint else {
                     step = .peerFaulty("the batch came with a checkpoint other than the one the peer advertised")
                     continue
                 }
-                switch try await hub.acceptBatch(batch, target: target) {
-                case .appended(let newSize): step = machine.committed(size: newSize)
+                let more = prefetch != nil
+                switch try await hub.acceptBatch(checked, target: target, catchUp: !more) {
+                case .appended(let newSize):
+                    deferredCatchUp = more
+                    step = machine.committed(size: newSize)
                 case .didNotVerify(let reason): step = machine.batchDidNotVerify(reason)
                 case .stale(let held):
                     // Another pull (from another peer) moved this origin on: start again from there.

@@ -46,7 +46,29 @@ extension Hub {
     /// canonical, schema-valid and in place, checked on every core; then the store verifies the
     /// tree against `target` (whose signature the caller checked). Read models catch up after.
     public func acceptBatch(_ batch: SyncWire.Batch, target: SignedCheckpoint) async throws -> ForeignAppendOutcome {
-        let entries = try await Self.decodeInParallel(batch)
+        try await acceptBatch(Self.check(batch), target: target)
+    }
+
+    /// A peer's batch whose entries were each checked (canonical, schema-valid), not yet appended:
+    /// a puller checks the next batch while this one is appended.
+    public struct CheckedBatch: Sendable {
+        public let batch: SyncWire.Batch
+        let entries: [Entry]
+    }
+
+    /// Checks every entry of `batch` on every core; throws a verification error naming the first bad one.
+    public static func check(_ batch: SyncWire.Batch) async throws -> CheckedBatch {
+        CheckedBatch(batch: batch, entries: try await decodeInParallel(batch))
+    }
+
+    /// Appends a checked batch durably, once the store has verified its tree against `target`.
+    ///
+    /// Long polls wake at once. The read models catch up after it unless `catchUp` is false: a
+    /// puller with more batches of the same pull on their way passes false and schedules one
+    /// catch-up when the pull ends, so a long pull's backlog is applied once (a large one rebuilt
+    /// in key order) instead of re-folding at random after every batch.
+    public func acceptBatch(_ checked: CheckedBatch, target: SignedCheckpoint, catchUp: Bool = true) async throws -> ForeignAppendOutcome {
+        let batch = checked.batch, entries = checked.entries
         let outcome = try await store.appendForeign(origin: batch.origin, start: batch.start, entries: entries,
                                                     target: target, proof: batch.proof)
         if case .appended = outcome {
@@ -54,7 +76,7 @@ extension Hub {
             for entry in entries where entry.envelope.type == SubjectErased.schema.type {
                 if let subject = entry.envelope.subject { try keys.destroy(subject) }
             }
-            committed()
+            if catchUp { committed() } else { changes.bump() }
         }
         return outcome
     }

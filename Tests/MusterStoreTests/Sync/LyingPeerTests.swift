@@ -11,6 +11,8 @@ struct LyingPeer: SyncPeer {
     enum Lie: String, CaseIterable, Sendable { case duplicated, reordered, truncated, tamperedBytes, tamperedValue, wrongCheckpoint }
     let honest: PeerClient
     let lie: Lie
+    /// Batches that start before this leaf index are served as they are.
+    var from: UInt64 = 0
     var url: String { honest.url }
 
     func heads(wait: Int?, since: String?) async throws -> SyncWire.Heads { try await honest.heads(wait: wait, since: since) }
@@ -22,6 +24,7 @@ struct LyingPeer: SyncPeer {
 
     func batch(origin: String, start: UInt64, end: UInt64, checkpointSize: UInt64) async throws -> SyncWire.Batch {
         let b = try await honest.batch(origin: origin, start: start, end: end, checkpointSize: checkpointSize)
+        guard start >= from else { return b }
         var entries = b.entries, checkpoint = b.checkpoint
         switch lie {
         case .duplicated: entries[3] = entries[2]
@@ -67,5 +70,27 @@ struct LyingPeer: SyncPeer {
         await #expect(throws: PeerError.self) { try await PeerClient(url: m.url("a"), signer: stranger).heads() }
         let treasurer = try m.signer(keyFile: m.treasurerKey)
         await #expect(throws: PeerError.self) { try await PeerClient(url: m.url("a"), signer: treasurer).heads() }
+    }
+
+    /// A pull leaves the read models' catch-up to its end while more batches are on their way;
+    /// one that ends in a rejected batch still catches them up on what it appended.
+    @Test func aPullRefusedPartWayStillCatchesUpWhatItAppended() async throws {
+        let m = try Movement(["a", "c"])
+        try m.start("a")
+        _ = try await m.recordMany(at: "a", count: 30, parallel: 1)
+        let c = try Hub(directory: DataDirectory(path: m.dir("c")))
+        let honest = PeerClient(url: m.url("a"), signer: try c.directory.logSigner())
+        // Batches of ten: two honest ones, then a tampered one.
+        let liar = LyingPeer(honest: honest, lie: .tamperedBytes, from: 20)
+        let report = try await Synchronizer(hub: c, logger: Logger(label: "test"), batchSize: 10).round(with: liar, name: "liar")
+        #expect(report.errors[m.origin("a")]?.contains("not a valid entry") == true, "\(report.errors)")
+        #expect(try c.store.origins().first { $0.origin == m.origin("a") }?.size == 20)
+        // Nobody asks for a catch-up here: the pull scheduled it as it ended.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try c.projections.status().contains(where: { $0.position < 20 }), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let positions = try c.projections.status().map(\.position)
+        #expect(positions.allSatisfy { $0 >= 20 }, "read models at \(positions)")
     }
 }
