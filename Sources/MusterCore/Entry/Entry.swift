@@ -11,11 +11,7 @@ public struct Entry: Hashable, Sendable {
     /// and version, then the envelope. Errors name the failing field.
     public static func decode(_ bytes: [UInt8]) throws(CoreError) -> Entry {
         // Bytes the tape check accepts are canonical and schema-valid; the envelope is read off that tape.
-        let taped = try bytes.withUnsafeBufferPointer { (u) throws(CoreError) -> Envelope? in
-            guard let (tape, _) = CheckedEntry.tapeCheck(u) else { return nil }
-            return try Envelope(tape: tape, in: u)
-        }
-        if let taped { return Entry(validatedBytes: bytes, envelope: taped) }
+        if let taped = try offTape(bytes, checked: true) { return taped }
         return Entry(validatedBytes: bytes, envelope: try Envelope(validated: try checkedJSON(bytes)))
     }
 
@@ -35,16 +31,22 @@ public struct Entry: Hashable, Sendable {
     /// For replay and projections; `muster verify` and sync use ``decode(_:)``.
     public static func decode(stored bytes: [UInt8]) throws(CoreError) -> Entry {
         // What a hub writes is in the tape's subset; anything else is read by the parser.
-        let taped = try bytes.withUnsafeBufferPointer { (u) throws(CoreError) -> Envelope? in
-            guard let tape = JSONTape(u) else { return nil }
-            return try Envelope(tape: tape, in: u)
-        }
-        if let taped { return Entry(validatedBytes: bytes, envelope: taped) }
+        if let taped = try offTape(bytes, checked: false) { return taped }
         let json: JSONValue
         do { json = try CanonicalJSON.parse(bytes) } catch {
             throw CoreError(.invalidEnvelope, "stored entry is not JSON: \(error)")
         }
         return Entry(validatedBytes: bytes, envelope: try Envelope(validated: json))
+    }
+
+    /// The entry with its envelope read off a tape of `bytes` (schema-checked on that tape when
+    /// `checked`), or nil when the tape declines them.
+    private static func offTape(_ bytes: [UInt8], checked: Bool) throws(CoreError) -> Entry? {
+        let envelope = try bytes.withUnsafeBufferPointer { (u) throws(CoreError) -> Envelope? in
+            guard let tape = checked ? CheckedEntry.tapeCheck(u)?.0 : JSONTape(u) else { return nil }
+            return try Envelope(tape: tape, in: u)
+        }
+        return envelope.map { Entry(validatedBytes: bytes, envelope: $0) }
     }
 
     /// Makes an entry from an envelope: validates it against its schema and encodes it canonically.

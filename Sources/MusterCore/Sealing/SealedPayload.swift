@@ -56,35 +56,29 @@ public struct SealedPayload: Hashable, Sendable {
         ])
     }
 
-    /// Reads the JSON form.
     /// Reads the `sealed` object at `object` on an entry's tape, as ``init(json:)`` reads it.
     init(tape: JSONTape, at object: Int, in u: UnsafeBufferPointer<UInt8>) throws(CoreError) {
         func raw(_ key: StaticString) -> UnsafeBufferPointer<UInt8>? {
             tape.member(key, of: object, in: u).flatMap { tape.rawString($0, in: u) }
         }
         var algorithm = SealedPayload.algorithm
-        guard let alg = raw("alg"), algorithm.withUTF8({ $0.elementsEqual(alg) }) else {
-            throw CoreError(.invalidEnvelope, "sealed.alg must be \"\(SealedPayload.algorithm)\"")
-        }
-        guard let n = raw("nonce"), let nonce = StrictBase64.decode(n) else {
-            throw CoreError(.invalidEnvelope, "sealed.nonce must be canonical standard base64")
-        }
-        guard let c = raw("ct"), let ct = StrictBase64.decode(c) else {
-            throw CoreError(.invalidEnvelope, "sealed.ct must be canonical standard base64")
-        }
-        try self.init(nonce: nonce, ciphertext: ct)
+        try self.init(algorithmMatches: raw("alg").map { alg in algorithm.withUTF8 { $0.elementsEqual(alg) } } ?? false,
+                      nonce: raw("nonce").flatMap(StrictBase64.decode), ciphertext: raw("ct").flatMap(StrictBase64.decode))
     }
 
+    /// Reads the JSON form.
     public init(json: JSONValue) throws(CoreError) {
-        guard json["alg"]?.stringValue == SealedPayload.algorithm else {
-            throw CoreError(.invalidEnvelope, "sealed.alg must be \"\(SealedPayload.algorithm)\"")
-        }
-        guard let n = json["nonce"]?.stringValue, let nonce = StrictBase64.decode(n) else {
-            throw CoreError(.invalidEnvelope, "sealed.nonce must be canonical standard base64")
-        }
-        guard let c = json["ct"]?.stringValue, let ct = StrictBase64.decode(c) else {
-            throw CoreError(.invalidEnvelope, "sealed.ct must be canonical standard base64")
-        }
-        try self.init(nonce: nonce, ciphertext: ct)
+        try self.init(algorithmMatches: json["alg"]?.stringValue == SealedPayload.algorithm,
+                      nonce: json["nonce"]?.stringValue.flatMap(StrictBase64.decode),
+                      ciphertext: json["ct"]?.stringValue.flatMap(StrictBase64.decode))
+    }
+
+    /// The checks both readings share; `nonce` and `ciphertext` are nil where they were not
+    /// canonical standard base64.
+    private init(algorithmMatches: Bool, nonce: [UInt8]?, ciphertext: [UInt8]?) throws(CoreError) {
+        guard algorithmMatches else { throw CoreError(.invalidEnvelope, "sealed.alg must be \"\(SealedPayload.algorithm)\"") }
+        guard let nonce else { throw CoreError(.invalidEnvelope, "sealed.nonce must be canonical standard base64") }
+        guard let ciphertext else { throw CoreError(.invalidEnvelope, "sealed.ct must be canonical standard base64") }
+        try self.init(nonce: nonce, ciphertext: ciphertext)
     }
 }

@@ -110,14 +110,9 @@ public final class SQLiteLogStore: LogStore {
     /// Inserts one entry row with its values bound straight from the entry (no arguments array,
     /// no copy of the bytes into `Data`). A unique-constraint error means the event id is held.
     static func insertEntry(_ insert: BoundStatement, originID: Int64, seq: UInt64, id: EventID, bytes: [UInt8]) throws {
-        let key = IDKey(id.text).map { (high: $0.high.bigEndian, low: $0.low.bigEndian) }
-        _ = try withUnsafeBytes(of: key ?? (0, 0)) { idBytes in
+        _ = try eventIDBytes(id.text).withUnsafeBytes { idBytes in
             try bytes.withUnsafeBytes { entryBytes in
-                try insert.execute { b in
-                    b.integer(originID); b.integer(Int64(seq))
-                    b.blob(key == nil ? UnsafeRawBufferPointer(start: nil, count: 0) : idBytes)
-                    b.blob(entryBytes)
-                }
+                try insert.execute { b in b.integer(originID); b.integer(Int64(seq)); b.blob(idBytes); b.blob(entryBytes) }
             }
         }
     }
