@@ -5,73 +5,123 @@ import MusterCore
 extension ProjectionEngine {
     /// Applies entries to a projection's tables: facts, voids and tallies, then re-folds every
     /// entity they touched from all its facts (read from the entries they name, voided ones left
-    /// out) and replaces its rows.
+    /// out) and replaces its rows. ``plan(_:_:_:limit:)`` and ``write(_:_:)`` in one transaction.
     static func apply(_ db: Database, _ t: ProjectionTables, _ entries: [Arrived], limit: ReplayLimit?) throws {
+        try write(db, plan(db, t, entries, limit: limit))
+    }
+
+    /// What applying a batch of entries changes in one projection's tables. It is worked out
+    /// from a snapshot (a read transaction), so that the writer, which the log's commits need,
+    /// is held only to write it.
+    struct AppliedBatch {
+        let t: ProjectionTables
+        var facts: [(ent: String, arrival: Int64)] = []
+        var voids: [(target: [UInt8], id: String)] = []
+        var tallies = Tallies()
+        /// Each re-folded entity, in key order: whether it may have rows already, and its rows.
+        var entities: [(key: FactKey, replaced: Bool, rows: [ReadModelRow])] = []
+    }
+
+    /// Works out, from what `db` holds, what applying `entries` changes in `t`'s tables.
+    static func plan(_ db: Database, _ t: ProjectionTables, _ entries: [Arrived], limit: ReplayLimit?) throws -> AppliedBatch {
         let p = t.projection
+        var batch = AppliedBatch(t: t)
         var known: [Int64: Envelope] = [:]   // the entries at hand, by arrival
         var dirty = Set<String>()            // entities to re-fold
-        var replaced = Set<String>()         // of those, the ones that may already have rows
-        var tallies = Tallies()
-        let insertFact = try BoundStatement(db, "INSERT OR IGNORE INTO \(t.fact)(ent, arrival) VALUES (?, ?)")
-        let insertVoid = try BoundStatement(db, "INSERT OR IGNORE INTO \(t.void)(target, void_id) VALUES (?, ?)")
+        var added: [String: [Int64]] = [:]   // per entity, its facts from this batch that no void names
+        var voidedHere = Set<String>()       // the event ids this batch voids
+        let anyVoids = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM \(t.void))")) ?? false
+        let isVoided = try db.cachedStatement(sql: "SELECT 1 FROM \(t.void) WHERE target = ?")
         for a in entries {
             let e = a.envelope
             if let limit, !limit.admits(arrival: a.arrival, e) { continue }
             if let target = Projections.voidTarget(e) {
                 let targetBytes = SQLiteLogStore.eventIDBytes(target)
-                _ = try targetBytes.withUnsafeBytes { id in try insertVoid.execute { $0.blob(id); $0.text(e.id.text) } }
+                batch.voids.append((targetBytes, e.id.text))
+                voidedHere.insert(target)
                 // The entities the voided entry is a fact about are re-folded without it.
                 if let voided = try Row.fetchOne(db.cachedStatement(sql: "SELECT arrival, bytes FROM entry WHERE event_id = ?"),
                                                  arguments: [Data(targetBytes)]) {
                     let envelope = try Entry.decode(stored: Array(voided["bytes"] as Data)).envelope
                     known[voided["arrival"]] = envelope
-                    for key in p.route(envelope) {
-                        let ent = ProjectionTables.entity(key)
-                        dirty.insert(ent); replaced.insert(ent)
-                    }
+                    for key in p.route(envelope) { dirty.insert(ProjectionTables.entity(key)) }
                 }
             }
+            batch.tallies.add(p.tally(e))
             let keys = p.route(e)
-            if !keys.isEmpty { known[a.arrival] = e }
+            if keys.isEmpty { continue }
+            known[a.arrival] = e
+            // An entry voided by a void that arrived before it is a fact, but not a live one.
+            let live = try !anyVoids || Bool.fetchOne(isVoided, arguments: [Data(SQLiteLogStore.eventIDBytes(e.id.text))]) == nil
             for key in keys {
                 let ent = ProjectionTables.entity(key)
                 dirty.insert(ent)
-                if try insertFact.execute({ $0.text(ent); $0.integer(a.arrival) }) == 0 { replaced.insert(ent) }
+                batch.facts.append((ent, a.arrival))
+                if live { added[ent, default: []].append(a.arrival) }
             }
-            tallies.add(p.tally(e))
         }
-        try tallies.write(db, t)
-        guard !dirty.isEmpty else { return }
+        guard !dirty.isEmpty else { return batch }
 
-        // Every live fact of each dirty entity: one lookup of a statement compiled once per connection.
-        let anyVoids = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM \(t.void))")) ?? false
+        // Every stored fact of each dirty entity (one lookup of a statement compiled once per
+        // connection), and whether a stored void names its entry.
         let factsOfEntity = try db.cachedStatement(sql: anyVoids
             ? """
-              SELECT f.arrival FROM \(t.fact) f CROSS JOIN entry e ON e.arrival = f.arrival
-              WHERE f.ent = ? AND NOT EXISTS (SELECT 1 FROM \(t.void) v WHERE v.target = e.event_id)
+              SELECT f.arrival, EXISTS (SELECT 1 FROM \(t.void) v WHERE v.target = e.event_id)
+              FROM \(t.fact) f CROSS JOIN entry e ON e.arrival = f.arrival WHERE f.ent = ?
               """
-            : "SELECT arrival FROM \(t.fact) WHERE ent = ?")
-        var factsOf: [String: [Int64]] = [:]
-        var missing: [Int64] = []
-        for ent in dirty {
-            let arrivals = try Int64.fetchAll(factsOfEntity, arguments: [ent])
-            for arrival in arrivals where known[arrival] == nil { missing.append(arrival); replaced.insert(ent) }
-            factsOf[ent] = arrivals
+            : "SELECT arrival, 0 FROM \(t.fact) WHERE ent = ?")
+        let order = dirty.sorted()
+        var liveOf: [[Int64]] = []
+        var replaced: [Bool] = []
+        var missing = Set<Int64>()
+        for ent in order {
+            var stored = 0
+            var live = added[ent] ?? []
+            let rows = try Row.fetchCursor(factsOfEntity, arguments: [ent])
+            while let row = try rows.next() {
+                stored += 1
+                if row[1] as Bool { continue }
+                let arrival: Int64 = row[0]
+                if known[arrival] == nil { missing.insert(arrival) }
+                live.append(arrival)
+            }
+            // An entity with stored facts may have rows; one without has none yet.
+            replaced.append(stored > 0)
+            liveOf.append(live)
         }
         // Facts that arrived in earlier batches are read back from their entries.
         if !missing.isEmpty {
-            known.merge(try storedEnvelopes(db, at: Array(Set(missing)))) { held, _ in held }
+            known.merge(try storedEnvelopes(db, at: Array(missing))) { held, _ in held }
         }
 
-        let order = dirty.sorted()
-        let arrivalsOf = factsOf, envelopes = known
-        let folded = try Parallel.mapChunked(order, minimum: 512) { ent -> [ReadModelRow] in
+        let envelopes = known, voids = voidedHere
+        let folded = try Parallel.mapChunked(Array(zip(order, liveOf)), minimum: 512) { ent, arrivals -> (FactKey, [ReadModelRow]) in
             let key = try ProjectionTables.factKey(ent)
-            return fold(p, key, (arrivalsOf[ent] ?? []).map { envelopes[$0]! })
+            // A fact re-applied is both stored and in this batch: it counts once.
+            let facts = Set(arrivals).sorted().map { envelopes[$0]! }
+            let live = voids.isEmpty ? facts : facts.filter { !voids.contains($0.id.text) }
+            return (key, fold(p, key, live))
         }
+        batch.entities = zip(folded, replaced).map { (key: $0.0, replaced: $1, rows: $0.1) }
+        return batch
+    }
+
+    /// Writes what ``plan(_:_:_:limit:)`` worked out.
+    static func write(_ db: Database, _ batch: AppliedBatch) throws {
+        let t = batch.t
+        let insertFact = try BoundStatement(db, "INSERT OR IGNORE INTO \(t.fact)(ent, arrival) VALUES (?, ?)")
+        for (ent, arrival) in batch.facts { _ = try insertFact.execute { $0.text(ent); $0.integer(arrival) } }
+        if !batch.voids.isEmpty {
+            let insertVoid = try BoundStatement(db, "INSERT OR IGNORE INTO \(t.void)(target, void_id) VALUES (?, ?)")
+            for (target, id) in batch.voids {
+                _ = try target.withUnsafeBytes { bytes in try insertVoid.execute { $0.blob(bytes); $0.text(id) } }
+            }
+        }
+        try batch.tallies.write(db, t)
+        guard !batch.entities.isEmpty else { return }
         let writer = try RowWriter(db, t)
-        for (ent, rows) in zip(order, folded) {
-            if replaced.contains(ent) { try writer.clear(try ProjectionTables.factKey(ent)) }
+        for (key, replaced, rows) in batch.entities {
+            if replaced { try writer.clear(key) }
             try writer.insert(rows)
         }
     }

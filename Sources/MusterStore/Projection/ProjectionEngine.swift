@@ -212,26 +212,41 @@ public final class ProjectionEngine: Sendable {
                 _ = try rebuildLocked(live, limit: nil, progress: nil)
                 return end - from
             }
-            // Every live projection is applied from one read and one parse of each batch.
+            // Every live projection is applied from one read and one parse of each batch. What a
+            // batch changes is worked out in a read transaction, on every core, while the log's
+            // commits go on; the writer is taken only to write it.
             var applied: Int64 = 0
             while true {
-                let n = try writeDerived { db -> Int in
+                let work = try pool.read { db -> (plans: [(name: String, position: Int64, batch: AppliedBatch)], count: Int, last: Int64)? in
                     let states = try Self.states(db)
-                    guard let from = live.compactMap({ states[$0.name]?.position }).min() else { return 0 }
+                    guard let from = live.compactMap({ states[$0.name]?.position }).min() else { return nil }
                     let raw = try Self.readRaw(db, after: from, limit: sizes.batch)
                     let entries = try Self.decodeInParallel(raw, known: recent.take(raw.lazy.map(\.0)))
-                    guard let last = entries.last else { return 0 }
-                    for p in live {
-                        guard var s = states[p.name] else { continue }
+                    guard let last = entries.last else { return nil }
+                    let plans = try live.compactMap { p -> (String, Int64, AppliedBatch)? in
+                        guard let s = states[p.name] else { return nil }
                         let unseen = s.position == from ? entries : entries.filter { $0.arrival > s.position }
-                        try Self.apply(db, ProjectionTables(projection: p, suffix: ""), unseen, limit: nil)
-                        s.position = last.arrival
-                        try Self.saveState(db, p.name, s)
+                        return (p.name, s.position, try Self.plan(db, ProjectionTables(projection: p, suffix: ""), unseen, limit: nil))
                     }
-                    return entries.count
+                    return (plans, entries.count, last.arrival)
                 }
-                applied += Int64(n)
-                if n < sizes.batch { break }
+                guard let work else { break }
+                let written = try writeDerived { db -> Bool in
+                    var states = try Self.states(db)
+                    // Only catch-ups and rebuilds, under `running`, move positions, and only the
+                    // process holding the writer lock runs them: a plan cannot go stale. Should that
+                    // change, a stale plan is worked out again rather than applied twice.
+                    guard work.plans.allSatisfy({ states[$0.name]?.position == $0.position }) else { return false }
+                    for plan in work.plans {
+                        try Self.write(db, plan.batch)
+                        states[plan.name]!.position = work.last
+                        try Self.saveState(db, plan.name, states[plan.name]!)
+                    }
+                    return true
+                }
+                guard written else { continue }
+                applied += Int64(work.count)
+                if work.count < sizes.batch { break }
             }
             return applied
         }

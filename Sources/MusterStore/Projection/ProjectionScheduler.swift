@@ -1,7 +1,9 @@
 import Synchronization
 
 /// Runs the read models' catch-up in the background after commits: one run at a time, and one
-/// more after it if commits came meanwhile, so commits never wait for projections.
+/// more after it if commits came meanwhile — started no sooner than ``pause`` after the one
+/// before, so under sustained load each run takes many commits and the log's writer is taken
+/// for the read models once per run, not once per commit.
 final class ProjectionScheduler: Sendable {
     private struct State {
         var running = false
@@ -11,7 +13,14 @@ final class ProjectionScheduler: Sendable {
     private let engine: ProjectionEngine
     private let state = Mutex(State())
 
-    init(engine: ProjectionEngine) { self.engine = engine }
+    /// The least time from the start of one run to the start of the next, when commits keep
+    /// coming. A commit on a quiet hub is applied at once.
+    let pause: Duration
+
+    init(engine: ProjectionEngine, pause: Duration = .milliseconds(25)) {
+        self.engine = engine
+        self.pause = pause
+    }
 
     func schedule() {
         let start = state.withLock { s -> Bool in
@@ -20,8 +29,10 @@ final class ProjectionScheduler: Sendable {
             return true
         }
         guard start else { return }
+        let pause = self.pause
         Task.detached(priority: .utility) { [self] in
             while true {
+                let started = ContinuousClock.now
                 // A failure here is met again, and reported, by the next explicit catch-up
                 // (`muster report`, `muster replay`); a background run has no one to tell.
                 _ = try? engine.catchUp()
@@ -31,6 +42,9 @@ final class ProjectionScheduler: Sendable {
                     return false
                 }
                 if !again { return }
+                // Commits came during the run: under sustained load, the next run waits out the
+                // rest of `pause`, so it takes many commits' entries in one write.
+                try? await Task.sleep(until: started + pause, clock: .continuous)
             }
         }
     }
