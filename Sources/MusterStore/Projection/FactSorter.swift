@@ -5,7 +5,10 @@ import HeapModule
 /// memory, sorted in runs of at most ``runBytes``, each run appended to one unlinked temporary
 /// file, and the runs merged back in order. Memory stays bounded whatever the log's size; every
 /// staged byte is written once and read once.
-final class FactSorter {
+///
+/// A sorter is used by one thread at a time (a rebuild fills its sorters side by side, each on
+/// one thread, and waits for them all): hence `@unchecked Sendable`.
+final class FactSorter: @unchecked Sendable {
     /// One staged fact.
     struct Record {
         /// The entity, as the fact table keys it (`kind/key`), in UTF-8.

@@ -82,15 +82,21 @@ extension ProjectionEngine {
             var voids: [(target: [UInt8], id: String)] = []
             for part in parts {
                 for i in tallies.indices { tallies[i].add(part.1[i]) }
-                for s in part.0 {
-                    if let void = s.void { voids.append(void) }
-                    for (i, sorter) in sorters.enumerated() {
-                        for f in s.facts[i] {
-                            try sorter.add(FactSorter.Record(entity: f.entity, arrival: s.arrival, eventID: s.eventID, rows: f.rows))
+                for s in part.0 { if let void = s.void { voids.append(void) } }
+            }
+            // Each projection's facts go to its own sorter, the sorters side by side.
+            let staged = parts.map(\.0)
+            for result in Parallel.mapBlocking(Array(sorters.indices), { i in
+                Result {
+                    for slice in staged {
+                        for s in slice {
+                            for f in s.facts[i] {
+                                try sorters[i].add(FactSorter.Record(entity: f.entity, arrival: s.arrival, eventID: s.eventID, rows: f.rows))
+                            }
                         }
                     }
                 }
-            }
+            }) { try result.get() }
             if !voids.isEmpty {
                 try writeDerived { db in
                     for t in targets {
