@@ -8,7 +8,8 @@ import Synchronization
 /// Continuous sync while serving: one long-polling loop per roster hub other than this one. A
 /// loop waits on the peer's heads (`wait=20`), pulls whatever changed and then the peer's new
 /// subject keys (also at every quiet poll, for keys the peer relays), and backs off on errors
-/// (1 s doubling to 10 s). The peer set follows the roster as it changes.
+/// (1 s doubling to 10 s), logging a failure that persists once and then as a reminder
+/// (``RepeatedWarning``). The peer set follows the roster as it changes.
 public struct SyncService: Service {
     let hub: Hub
     let logger: Logger
@@ -60,26 +61,29 @@ public struct SyncService: Service {
         let synchronizer = Synchronizer(hub: hub, logger: logger)
         var since: String?
         var backoff = 1.0
+        // A failure that persists is logged once and then as a reminder, not at every poll.
+        var syncWarnings = RepeatedWarning(), keyWarnings = RepeatedWarning()
         logger.info("following \(name) at \(peer.url)")
         while !Task.isCancelled {
             do {
                 let heads = try await peer.heads(wait: since == nil ? nil : pollWait, since: since)
                 if heads.token != since {
                     let report = try await synchronizer.round(with: peer, name: name, heads: heads)
+                    if let line = syncWarnings.succeeded() { logger.notice("sync with \(name): \(line)") }
                     if report.total > 0 { logger.info("pulled \(report.total) entries from \(name)") }
-                    try await pullKeys(synchronizer, peer, name: name)
+                    try await pullKeys(synchronizer, peer, name: name, warnings: &keyWarnings)
                     // Retry soon when an origin failed, rather than wait for the peer to change.
                     since = report.errors.isEmpty ? heads.token : nil
                     if !report.errors.isEmpty { try await Task.sleep(for: .seconds(backoff)); backoff = min(10, backoff * 2) } else { backoff = 1 }
                 } else {
                     // Keys the peer relays from other hubs change no heads: ask at each quiet poll.
-                    try await pullKeys(synchronizer, peer, name: name)
+                    try await pullKeys(synchronizer, peer, name: name, warnings: &keyWarnings)
                 }
             } catch is CancellationError {
                 return
             } catch {
                 if Task.isCancelled { return }
-                logger.warning("sync with \(name): \(error)")
+                if let line = syncWarnings.failed("\(error)") { logger.warning("sync with \(name): \(line)") }
                 since = nil
                 try? await Task.sleep(for: .seconds(backoff))
                 backoff = min(10, backoff * 2)
@@ -89,17 +93,22 @@ public struct SyncService: Service {
 }
 
 extension SyncService {
-    /// Pulls the peer's new subject keys when this hub may hold them; a failure is logged and
-    /// retried at the next poll (the logs keep syncing meanwhile).
-    func pullKeys(_ synchronizer: Synchronizer, _ peer: PeerClient, name: String) async throws {
+    /// Pulls the peer's new subject keys when this hub may hold them; a failure is logged (once
+    /// while it repeats) and retried at the next poll (the logs keep syncing meanwhile). A peer
+    /// of an earlier version, which has no key exchange, is named as such.
+    func pullKeys(_ synchronizer: Synchronizer, _ peer: PeerClient, name: String, warnings: inout RepeatedWarning) async throws {
         guard synchronizer.receivesSubjectKeys else { return }
         do {
             let added = try await synchronizer.pullKeys(from: peer, name: name)
+            if let line = warnings.succeeded() { logger.notice("subject keys from \(name): \(line)") }
             if added > 0 { logger.info("received \(added) subject keys from \(name)") }
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            logger.warning("subject keys from \(name): \(error)")
+            let message = (error as? PeerError)?.status == 404
+                ? "\(name) does not serve subject keys (a hub of an earlier version?): its entries sync, its subjects' keys do not until it is upgraded (\(error))"
+                : "\(error)"
+            if let line = warnings.failed(message) { logger.warning("subject keys from \(name): \(line)") }
         }
     }
 }
