@@ -6,6 +6,15 @@ import Testing
 import Synchronization
 
 @Suite struct LogStoreTests {
+    /// Whether every read model reaches arrival position `position` within a few seconds.
+    static func readModels(of hub: Hub, reach position: Int64) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try hub.projections.status().contains(where: { $0.position < position }), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return try hub.projections.status().allSatisfy { $0.position >= position }
+    }
+
     @Test func bulkAppendAssignsSeqsAndSignsOneCheckpointPerBatch() async throws {
         let t = try TestHub()
         let drafts = TestHub.drafts(members: 40)
@@ -28,6 +37,8 @@ import Synchronization
             #expect(opened.isVerified)
         }
         #expect(try t.hub.store.entry(id: drafts[5].id!)?.entry.envelope.seq == 6)
+        // The read models catch up when the import ends, with nobody asking.
+        #expect(try await Self.readModels(of: t.hub, reach: Int64(drafts.count)))
     }
 
     /// A pulled import records chunk after chunk in order, an empty chunk is skipped, and a chunk
@@ -49,6 +60,8 @@ import Synchronization
             }, each: { outcomes in heard.withLock { $0.append(outcomes.count) } })
         }
         #expect(heard.withLock { $0 } == [25, 25])
+        // Nobody asks for a catch-up: the import scheduled one as it stopped.
+        #expect(try await Self.readModels(of: t.hub, reach: 50))
         let entries = try t.entries()
         #expect(entries.map(\.envelope.id) == drafts[0..<50].map(\.id))
         #expect(try t.hub.store.latestCheckpoint(origin: t.hub.origin)?.size == 50)
