@@ -120,8 +120,9 @@ public final class Hub: Sendable {
             do {
                 try keys.flushPending()
                 let result = try await store.append(prepared.map { AppendRequest($0) })
+                appended = true
                 try afterAppend(prepared, result)
-                committed()
+                changes.bump()
                 try each(result)
             } catch {
                 pending.cancel()
