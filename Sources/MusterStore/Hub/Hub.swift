@@ -98,10 +98,10 @@ public final class Hub: Sendable {
     /// no part of it is, and the error is thrown.
     ///
     /// Long polls wake after every chunk; the read models catch up once, when the import ends
-    /// (however it ends), as after a sync pull: applied entry by entry, a large import would
-    /// insert its random keys (subjects' ids) one batch at a time all over the read models'
-    /// B-trees, and take the log's writer from the import at every chunk, where one catch-up
-    /// applies it once — as a rebuild, in key order, when it is large.
+    /// (however it ends), as after a sync pull. Caught up chunk by chunk, a large import would
+    /// scatter its random keys (subjects' ids) over the read models' B-trees at every chunk and
+    /// take the log's writer from the import each time; one catch-up at the end applies it
+    /// once, as a rebuild in key order when it is large.
     public func recordBulk(pulling next: @escaping @Sendable () async throws -> [EntryDraft]?,
                            each: ([AppendOutcome]) throws -> Void) async throws {
         var appended = false
