@@ -17,7 +17,7 @@ final class ProjectionScheduler: Sendable {
     /// coming. A commit on a quiet hub is applied at once.
     let pause: Duration
 
-    init(engine: ProjectionEngine, pause: Duration = .milliseconds(25)) {
+    init(engine: ProjectionEngine, pause: Duration = .milliseconds(100)) {
         self.engine = engine
         self.pause = pause
     }
