@@ -12,7 +12,7 @@ struct EntryTemplate: Sendable {
     private let order: [String]
 
     init(members: [String: JSONValue]) throws(CanonicalJSONError) {
-        let keys = (Array(members.keys) + Self.holes).sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
+        let keys = (Array(members.keys) + Self.holes).sorted(by: CanonicalJSONWriter.utf16Precedes)
         var parts: [[UInt8]] = [], current: [UInt8] = [UInt8(ascii: "{")], order: [String] = []
         for (i, key) in keys.enumerated() {
             if i > 0 { current.append(UInt8(ascii: ",")) }
