@@ -86,8 +86,11 @@ public final class ProjectionEngine: Sendable {
     let recent: RecentEnvelopes
     /// The projections kept.
     public let projections: [any Projection]
-    /// Serialises catch-ups and rebuilds within this process (the writer lock covers processes).
-    private let running = Mutex(())
+    /// Serialises catch-ups and rebuilds within this process (the writer lock covers processes):
+    /// one lock per database file, shared by every engine opened on it, so a hub reopened while
+    /// the hub before it still finishes a background catch-up takes turns with it (two rebuilds
+    /// at once would share the build tables).
+    private let running: DatabaseTurn
     /// How entries are read, applied and staged, and a rebuild's sort runs (tests make them small).
     let sizes: Sizes
 
@@ -107,6 +110,7 @@ public final class ProjectionEngine: Sendable {
     public init(store: SQLiteLogStore, projections: [any Projection] = Projections.all, writable: Bool = true,
                 sizes: Sizes = Sizes()) throws {
         pool = store.pool
+        running = DatabaseTurn.of(store.pool.path)
         recent = store.recent
         self.projections = projections
         self.sizes = sizes
@@ -192,7 +196,7 @@ public final class ProjectionEngine: Sendable {
     /// with a limit) stay. Returns the number of entries applied.
     @discardableResult
     public func catchUp() throws -> Int64 {
-        try running.withLock { _ in
+        try running.take {
             let (state, current, end) = try pool.read { db in
                 (try Self.states(db),
                  try projections.map { try ProjectionTables.isCurrentLayout(db, ProjectionTables(projection: $0, suffix: "")) },
@@ -233,9 +237,9 @@ public final class ProjectionEngine: Sendable {
                 guard let work else { break }
                 let written = try writeDerived { db -> Bool in
                     var states = try Self.states(db)
-                    // Only catch-ups and rebuilds, under `running`, move positions, and only the
-                    // process holding the writer lock runs them: a plan cannot go stale. Should that
-                    // change, a stale plan is worked out again rather than applied twice.
+                    // Only catch-ups and rebuilds, taking turns on `running`, move positions, and only
+                    // the process holding the writer lock runs them: a plan cannot go stale. Should
+                    // that change, a stale plan is worked out again rather than applied twice.
                     guard work.plans.allSatisfy({ states[$0.name]?.position == $0.position }) else { return false }
                     for plan in work.plans {
                         try Self.write(db, plan.batch)
@@ -258,7 +262,7 @@ public final class ProjectionEngine: Sendable {
     /// limit, the models stop there and stay pinned until rebuilt without one.
     public func rebuild(_ selected: [any Projection]? = nil, limit: ReplayLimit? = nil,
                         progress: (@Sendable (ReplayProgress) -> Void)? = nil) throws -> ReplayReport {
-        try running.withLock { _ in try rebuildLocked(selected ?? projections, limit: limit, progress: progress) }
+        try running.take { try rebuildLocked(selected ?? projections, limit: limit, progress: progress) }
     }
 
     static func seconds(since start: ContinuousClock.Instant) -> Double {
@@ -300,5 +304,28 @@ public final class ProjectionEngine: Sendable {
             }
             return Arrived(arrival: a.0, envelope: try Entry.decode(stored: a.1).envelope)
         }
+    }
+}
+
+/// The turn to change one database's read models, shared by every ``ProjectionEngine`` on that
+/// file in this process.
+final class DatabaseTurn: Sendable {
+    private let mutex = Mutex(())
+    private static let byPath = Mutex<[String: DatabaseTurn]>([:])
+
+    /// The turn for the database at `path` (the same object for every spelling of the path).
+    static func of(_ path: String) -> DatabaseTurn {
+        let key = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        return byPath.withLock { turns in
+            if let turn = turns[key] { return turn }
+            let turn = DatabaseTurn()
+            turns[key] = turn
+            return turn
+        }
+    }
+
+    /// Runs `body` once no other engine on this database is running one.
+    func take<T>(_ body: () throws -> T) throws -> T {
+        try mutex.withLock { _ in try body() }
     }
 }

@@ -3,6 +3,7 @@ import GRDB
 import MusterCore
 import MusterDemo
 @testable import MusterStore
+import Synchronization
 import Testing
 
 @Suite struct ProjectionEngineTests {
@@ -24,6 +25,28 @@ import Testing
         try after.arrive([void]); try after.engine.catchUp()
         #expect(try before.count(rows) == 0 && after.count(rows) == 0)
         #expect(try before.digest() == after.digest())
+    }
+
+    /// A hub reopened in the same process while the hub before it still finishes a background
+    /// catch-up has two engines on one database: they take turns, and the models come out as a
+    /// rebuild makes them (two first builds at once used to share the build tables, and the
+    /// per-origin tallies were counted twice).
+    @Test func twoEnginesOnOneDatabaseTakeTurns() throws {
+        let fixture = try Self.fixture.get()
+        var rng = SeededGenerator(seed: 11)
+        for _ in 0..<4 {
+            let replica = try ReplicaStore()
+            try replica.arrive(fixture.interleaving(using: &rng))
+            let engines = [replica.engine, try ProjectionEngine(store: replica.store)]
+            let failures = Mutex<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: 2) { i in
+                do { _ = try engines[i].catchUp() } catch { failures.withLock { $0.append("\(error)") } }
+            }
+            #expect(failures.withLock { $0 }.isEmpty)
+            let live = try replica.digest()
+            _ = try replica.engine.rebuild()
+            #expect(try replica.digest() == live)
+        }
     }
 
     @Test func aRebuildSwapsInAtomicallyWhileTheOldModelServes() throws {
