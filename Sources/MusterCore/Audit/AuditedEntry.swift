@@ -37,14 +37,15 @@ public struct AuditedEntry: Sendable {
     /// What is wrong with the entry on its own (empty when nothing is).
     public private(set) var problems: [String] = []
 
-    /// The payload members that refer to earlier events, by entry type, and what they must name.
-    static let references: [String: (member: StaticString, required: Kind)] = {
-        var map: [String: (StaticString, Kind)] = [EventVoided.schema.type: ("target", .other)]
-        for type in [DonationPermissibilityChecked.schema.type, DonationAccepted.schema.type, DonationReturned.schema.type,
-                     DonationRefunded.schema.type] { map[type] = ("donation", .donationReceived) }
-        for type in [PledgeFulfilled.schema.type, PledgeWithdrawn.schema.type] { map[type] = ("pledge", .pledgeMade) }
-        return map
-    }()
+    /// The payload member that refers to an earlier event, and what it must name, by role.
+    static func reference(of role: EventCatalog.Role) -> (member: StaticString, required: Kind)? {
+        switch role {
+        case .voided: return ("target", .other)
+        case .donationChecked, .donationAccepted, .donationReturned, .donationRefunded: return ("donation", .donationReceived)
+        case .pledgeFulfilled, .pledgeWithdrawn: return ("pledge", .pledgeMade)
+        case .other, .donationReceived, .pledgeMade: return nil
+        }
+    }
 
     /// Checks the entry at `seq` of `origin`: canonical JSON, schema-valid, in its place, its
     /// author signature (if any) valid; and reads what the movement-wide checks need.
@@ -56,23 +57,26 @@ public struct AuditedEntry: Sendable {
             return audited
         }
         // The schema has checked every envelope member; they are read here without building an Envelope.
-        let fields = Fields(checked)
-        if fields.seq != seq { audited.problems.append("entry says seq \(fields.seq) but is at seq \(seq)") }
-        if !checked.has("origin", equalTo: origin) { audited.problems.append("entry says origin '\(fields.origin)'") }
-        audited.id = checked.idKey("id")
-        switch fields.type {
-        case DonationReceived.schema.type: audited.kind = .donationReceived
-        case PledgeMade.schema.type: audited.kind = .pledgeMade
-        default: break
-        }
-        if let rule = references[fields.type] {
-            if let target = checked.idKey("payload", rule.member) {
-                audited.reference = Reference(member: rule.member.description, target: target, required: rule.required)
-            } else {
-                audited.problems.append("payload.\(rule.member) does not name an event id")
+        let role = checked.role
+        checked.read { entry in
+            let fields = Fields(entry, role: role)
+            if fields.seq != seq { audited.problems.append("entry says seq \(fields.seq) but is at seq \(seq)") }
+            if !entry.has("origin", equalTo: origin) { audited.problems.append("entry says origin '\(fields.origin)'") }
+            audited.id = entry.idKey("id")
+            switch role {
+            case .donationReceived: audited.kind = .donationReceived
+            case .pledgeMade: audited.kind = .pledgeMade
+            default: break
             }
+            if let rule = reference(of: role) {
+                if let target = entry.idKey("payload", rule.member) {
+                    audited.reference = Reference(member: rule.member.description, target: target, required: rule.required)
+                } else {
+                    audited.problems.append("payload.\(rule.member) does not name an event id")
+                }
+            }
+            audited.fact = DonationLedger.fact(fields)
         }
-        audited.fact = DonationLedger.fact(fields)
         if AuthorSignature.isSigned(bytes) {
             let (problem, key) = AuthorSignature.check(bytes)
             if let problem { audited.problems.append(problem) } else { audited.author = key }
@@ -80,23 +84,25 @@ public struct AuditedEntry: Sendable {
         return audited
     }
 
-    /// The envelope members the audit reads, from a checked entry.
+    /// The envelope members the audit reads, from a checked entry's reader (valid as long as it is).
     /// Text members are read when asked for, so checking an entry makes no strings it need not.
-    public struct Fields: Sendable {
+    public struct Fields {
         public let seq: UInt64
         public let hlc: HLCStamp
+        /// What the entry's type means to the cross-entry checks.
+        public let role: EventCatalog.Role
         /// The entry, for its other members.
-        public let entry: CheckedEntry
+        public let entry: CheckedEntry.Reader
 
         /// Reads them (absent members read as empty, which no later check accepts).
-        public init(_ entry: CheckedEntry) {
+        public init(_ entry: CheckedEntry.Reader, role: EventCatalog.Role) {
             self.entry = entry
+            self.role = role
             seq = UInt64(clamping: entry.integer("seq") ?? 0)
             hlc = HLCStamp(wallMillis: entry.integer("hlc", "wall") ?? 0, counter: entry.integer("hlc", "count") ?? 0)
         }
 
         public var id: String { entry.string("id") ?? "" }
-        public var type: String { entry.schema.type }
         public var origin: String { entry.string("origin") ?? "" }
         public var subject: String? { entry.string("subject") }
 
@@ -170,8 +176,13 @@ public struct MovementAudit: Sendable {
         return nil
     }
 
-    /// Room for `count` entries, so the id table is not rebuilt as it grows.
-    public mutating func reserve(_ count: Int) { places.reserveCapacity(count) }
+    /// Room for `count` entries, so the id table is not rebuilt as it grows; the ledger gets room
+    /// for half as many donations (a movement's entries are not mostly donations, and a table
+    /// that does outgrow it is rebuilt once).
+    public mutating func reserve(_ count: Int) {
+        places.reserveCapacity(count)
+        ledger.reserve(donations: count / 2)
+    }
 
     /// References that name no entry, or an entry of the wrong type, and refunds that cannot be
     /// netted; call once every log has been taken. It frees the id table and the references (the

@@ -68,24 +68,23 @@ public struct DonationLedger: Sendable {
             guard let minor = envelope.payloadInteger(name, "minor"), let c = envelope.payloadString(name, "currency") else { return nil }
             return (minor, c)
         }
-        let type = envelope.type
-        switch type {
-        case DonationReceived.schema.type:
+        switch envelope.role {
+        case .donationReceived:
             guard let id = envelope.entry.idKey("id"), let (minor, currency) = money("amount"), let on = date("receivedOn")
             else { return nil }
             return .received(Received(id: id, donor: envelope.entry.idKey("subject"),
                                       donorKind: envelope.payloadString("donorKind"), amountMinor: minor, currency: currency,
                                       receivedOn: on, accountingUnit: envelope.payloadString("accountingUnit")))
-        case Projections.voidType:
+        case .voided:
             return envelope.entry.idKey("payload", "target").map(Fact.void)
-        case DonationPermissibilityChecked.schema.type, DonationReturned.schema.type, DonationRefunded.schema.type:
+        case .donationChecked, .donationReturned, .donationRefunded:
             guard let id = envelope.entry.idKey("id"), let donation = envelope.entry.idKey("payload", "donation") else { return nil }
             let kind: Later.Kind, on: CalendarDate?
-            switch type {
-            case DonationPermissibilityChecked.schema.type:
+            switch envelope.role {
+            case .donationChecked:
                 guard let outcome = envelope.payloadString("outcome") else { return nil }
                 kind = .check(outcome: outcome); on = date("checkedOn")
-            case DonationReturned.schema.type:
+            case .donationReturned:
                 kind = .returned; on = date("returnedOn")
             default:
                 guard let (minor, currency) = money("amount") else { return nil }
@@ -95,10 +94,13 @@ public struct DonationLedger: Sendable {
             return .later(Later(donation: donation, id: id,
                                 stamp: FactStamp(hlc: envelope.hlc, origin: envelope.origin, eventID: envelope.id),
                                 seq: envelope.seq, kind: kind, on: on))
-        default:
+        case .other, .donationAccepted, .pledgeMade, .pledgeFulfilled, .pledgeWithdrawn:
             return nil
         }
     }
+
+    /// Room for `count` received donations, so their table is not rebuilt as it grows.
+    public mutating func reserve(donations count: Int) { received.reserveCapacity(count) }
 
     /// Takes one entry's fact.
     public mutating func add(_ fact: Fact) {

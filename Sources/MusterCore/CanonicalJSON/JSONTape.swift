@@ -52,35 +52,65 @@ public struct JSONTape: Sendable {
 
     /// The value of member `name` (plain ASCII) of the object at `object`, or nil.
     public func member(_ name: UnsafeBufferPointer<UInt8>, of object: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard object < tokens.count, tokens[object].kind == .object else { return nil }
-        var i = object + 1
-        let end = Int(tokens[object].next)
-        while i < end {
-            let key = tokens[i]
-            if Self.equal(bytes, key, name) { return i + 1 }
-            i = Int(tokens[i + 1].next)
-        }
-        return nil
+        tokens.withUnsafeBufferPointer { Self.member(name, of: object, $0, bytes) }
     }
 
     /// A string token's value (unescaped), or nil for another kind.
     public func string(_ token: Int, in bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        guard token < tokens.count, tokens[token].kind == .string else { return nil }
-        let t = tokens[token]
-        let raw = UnsafeBufferPointer(rebasing: bytes[Int(t.start)..<Int(t.end)])
-        return t.escaped ? Self.unescape(raw) : String(decoding: raw, as: UTF8.self)
+        tokens.withUnsafeBufferPointer { Self.string($0, token, bytes) }
     }
 
     /// An unescaped string token's bytes, or nil for another kind or an escaped string.
     public func rawString(_ token: Int, in bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
-        guard token < tokens.count, tokens[token].kind == .string, !tokens[token].escaped else { return nil }
-        return UnsafeBufferPointer(rebasing: bytes[Int(tokens[token].start)..<Int(tokens[token].end)])
+        tokens.withUnsafeBufferPointer { Self.rawString($0, token, bytes) }
     }
 
     /// An integer token's value, or nil for another kind.
     public func integer(_ token: Int) -> Int64? {
         guard token < tokens.count, tokens[token].kind == .integer else { return nil }
         return tokens[token].value
+    }
+
+    // The same reads over borrowed tokens, for callers that make many reads of one tape.
+
+    /// The value of member `name` (plain ASCII) of the object at `object`, or nil.
+    static func member(_ name: UnsafeBufferPointer<UInt8>, of object: Int, _ tokens: UnsafeBufferPointer<Token>,
+                       _ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard object < tokens.count, tokens[object].kind == .object else { return nil }
+        var i = object + 1
+        let end = Int(tokens[object].next)
+        while i < end {
+            if equal(bytes, tokens[i], name) { return i + 1 }
+            i = Int(tokens[i + 1].next)
+        }
+        return nil
+    }
+
+    /// The value at the member path `a`, `b`, `c` from the document's object, or nil.
+    static func path(_ tokens: UnsafeBufferPointer<Token>, _ a: StaticString, _ b: StaticString?, _ c: StaticString?,
+                     _ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        func step(_ name: StaticString, _ from: Int) -> Int? {
+            member(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount), of: from, tokens, bytes)
+        }
+        guard var at = step(a, 0) else { return nil }
+        if let b { guard let next = step(b, at) else { return nil }; at = next }
+        if let c { guard let next = step(c, at) else { return nil }; at = next }
+        return at
+    }
+
+    /// A string token's value (unescaped), or nil for another kind.
+    static func string(_ tokens: UnsafeBufferPointer<Token>, _ token: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        guard token < tokens.count, tokens[token].kind == .string else { return nil }
+        let t = tokens[token]
+        let raw = UnsafeBufferPointer(rebasing: bytes[Int(t.start)..<Int(t.end)])
+        return t.escaped ? unescape(raw) : String(decoding: raw, as: UTF8.self)
+    }
+
+    /// An unescaped string token's bytes, or nil for another kind or an escaped string.
+    static func rawString(_ tokens: UnsafeBufferPointer<Token>, _ token: Int, _ bytes: UnsafeBufferPointer<UInt8>)
+        -> UnsafeBufferPointer<UInt8>? {
+        guard token < tokens.count, tokens[token].kind == .string, !tokens[token].escaped else { return nil }
+        return UnsafeBufferPointer(rebasing: bytes[Int(tokens[token].start)..<Int(tokens[token].end)])
     }
 
     static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ token: Token, _ other: UnsafeBufferPointer<UInt8>) -> Bool {

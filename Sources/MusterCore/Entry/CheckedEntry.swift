@@ -7,12 +7,18 @@
 public struct CheckedEntry: Sendable {
     /// The canonical bytes.
     public let bytes: [UInt8]
-    /// The catalogue entry the entry was checked against.
-    public let catalogued: EventCatalog.Entry
+    /// The catalogue entry the entry was checked against: unretained, as every catalogue entry
+    /// lives as long as the process, so that entries checked on every core at once do not
+    /// contend for its reference count.
+    private let entry: Unmanaged<EventCatalog.Entry>
     private let reading: Reading
 
+    /// The catalogue entry the entry was checked against.
+    public var catalogued: EventCatalog.Entry { entry.takeUnretainedValue() }
     /// The schema the entry was checked against (its type and version).
     public var schema: EventSchema { catalogued.schema }
+    /// What the entry's type means to the checks that span entries.
+    public var role: EventCatalog.Role { entry._withUnsafeGuaranteedRef { $0.role } }
 
     private enum Reading: Sendable {
         case tape(JSONTape)
@@ -24,79 +30,120 @@ public struct CheckedEntry: Sendable {
         self.bytes = bytes
         if let (tape, catalogued) = bytes.withUnsafeBufferPointer(Self.tapeCheck) {
             reading = .tape(tape)
-            self.catalogued = catalogued
+            entry = catalogued
         } else {
             let json = try Entry.checkedJSON(bytes)
             reading = .tree(json)
-            // The checks found the type version in the catalogue.
-            catalogued = try EventCatalog.lookup(type: json["type"]?.stringValue ?? "", version: Int(json["typeVersion"]?.integerValue ?? 0))
+            // The checks found the type version in the catalogue (which keeps it).
+            entry = .passUnretained(try EventCatalog.lookup(type: json["type"]?.stringValue ?? "",
+                                                            version: Int(json["typeVersion"]?.integerValue ?? 0)))
         }
     }
 
     /// The tape, and the type version it was checked against, when the bytes are certainly a
     /// canonical, schema-valid entry; nil when the tree path must decide.
-    static func tapeCheck(_ u: UnsafeBufferPointer<UInt8>) -> (JSONTape, EventCatalog.Entry)? {
+    static func tapeCheck(_ u: UnsafeBufferPointer<UInt8>) -> (JSONTape, Unmanaged<EventCatalog.Entry>)? {
         // Plain lookups, no closures: a closure over the tape would copy it (and retain its tokens).
         guard let tape = JSONTape(u),
               let v = tape.member("v", of: 0, in: u), tape.integer(v) == Int64(MusterCore.formatVersion),
               let typeToken = tape.member("type", of: 0, in: u), let type = tape.rawString(typeToken, in: u),
               let versionToken = tape.member("typeVersion", of: 0, in: u), let version = tape.integer(versionToken),
               let catalogued = EventCatalog.lookup(type: type, version: version),
-              catalogued.entryValidator.accepts(tape, in: u)
+              catalogued._withUnsafeGuaranteedRef({ $0.entryValidator.accepts(tape, in: u) })
         else { return nil }
         return (tape, catalogued)
     }
 
-    /// The event or subject id at a member path, read straight from the bytes, or nil.
-    public func idKey(_ a: StaticString, _ b: StaticString? = nil, _ c: StaticString? = nil) -> IDKey? {
+    /// Reads members within `body` through one ``Reader``: the tape and the bytes are borrowed
+    /// once for every read, not once per read (an audit reads a dozen members of each entry).
+    public func read<R>(_ body: (Reader) -> R) -> R {
         switch reading {
         case .tape(let tape):
             return bytes.withUnsafeBufferPointer { u in
-                guard let at = Self.token(tape, a, b, c, u), let raw = tape.rawString(at, in: u) else { return nil }
-                return IDKey(utf8: raw)
+                tape.tokens.withUnsafeBufferPointer { tokens in body(Reader(source: .tape(tokens, u))) }
             }
         case .tree(let json):
-            return Self.value(json, a, b, c)?.stringValue.flatMap(IDKey.init)
+            return body(Reader(source: .tree(json)))
         }
+    }
+
+    /// The event or subject id at a member path, read straight from the bytes, or nil.
+    public func idKey(_ a: StaticString, _ b: StaticString? = nil, _ c: StaticString? = nil) -> IDKey? {
+        read { $0.idKey(a, b, c) }
     }
 
     /// Whether the string at a member path is `text`, compared without making a string.
-    public func has(_ a: StaticString, equalTo text: String) -> Bool {
-        switch reading {
-        case .tape(let tape):
-            var text = text
-            return bytes.withUnsafeBufferPointer { u in
-                guard let at = Self.token(tape, a, nil, nil, u), let raw = tape.rawString(at, in: u) else { return false }
-                return text.withUTF8 { $0.elementsEqual(raw) }
-            }
-        case .tree(let json):
-            return json[a.description]?.stringValue == text
-        }
-    }
+    public func has(_ a: StaticString, equalTo text: String) -> Bool { read { $0.has(a, equalTo: text) } }
 
     /// The string at a member path such as `("payload", "donation")`, or nil.
     public func string(_ a: StaticString, _ b: StaticString? = nil, _ c: StaticString? = nil) -> String? {
-        switch reading {
-        case .tape(let tape):
-            return bytes.withUnsafeBufferPointer { u in
-                guard let at = Self.token(tape, a, b, c, u) else { return nil }
-                return tape.string(at, in: u)
-            }
-        case .tree(let json):
-            return Self.value(json, a, b, c)?.stringValue
-        }
+        read { $0.string(a, b, c) }
     }
 
     /// The integer at a member path, or nil.
     public func integer(_ a: StaticString, _ b: StaticString? = nil, _ c: StaticString? = nil) -> Int64? {
-        switch reading {
-        case .tape(let tape):
-            return bytes.withUnsafeBufferPointer { u in
-                guard let at = Self.token(tape, a, b, c, u) else { return nil }
-                return tape.integer(at)
+        read { $0.integer(a, b, c) }
+    }
+
+    /// Members of a checked entry, read by path; valid only inside ``read(_:)``, which lends it
+    /// the entry's tokens and bytes.
+    public struct Reader {
+        fileprivate enum Source {
+            case tape(UnsafeBufferPointer<JSONTape.Token>, UnsafeBufferPointer<UInt8>)
+            case tree(JSONValue)
+        }
+
+        fileprivate let source: Source
+
+        /// The event or subject id at a member path, read straight from the bytes, or nil.
+        public func idKey(_ a: StaticString, _ b: StaticString? = nil, _ c: StaticString? = nil) -> IDKey? {
+            switch source {
+            case .tape(let tokens, let u):
+                guard let at = JSONTape.path(tokens, a, b, c, u), let raw = JSONTape.rawString(tokens, at, u) else { return nil }
+                return IDKey(utf8: raw)
+            case .tree(let json):
+                return Self.value(json, a, b, c)?.stringValue.flatMap(IDKey.init)
             }
-        case .tree(let json):
-            return Self.value(json, a, b, c)?.integerValue
+        }
+
+        /// Whether the string at a member path is `text`, compared without making a string.
+        public func has(_ a: StaticString, equalTo text: String) -> Bool {
+            switch source {
+            case .tape(let tokens, let u):
+                guard let at = JSONTape.path(tokens, a, nil, nil, u), let raw = JSONTape.rawString(tokens, at, u) else { return false }
+                // Borrowed, not copied: a copy would count a reference to a string every core reads.
+                return text.utf8.withContiguousStorageIfAvailable { $0.elementsEqual(raw) } ?? text.utf8.elementsEqual(raw)
+            case .tree(let json):
+                return json[a.description]?.stringValue == text
+            }
+        }
+
+        /// The string at a member path such as `("payload", "donation")`, or nil.
+        public func string(_ a: StaticString, _ b: StaticString? = nil, _ c: StaticString? = nil) -> String? {
+            switch source {
+            case .tape(let tokens, let u):
+                return JSONTape.path(tokens, a, b, c, u).flatMap { JSONTape.string(tokens, $0, u) }
+            case .tree(let json):
+                return Self.value(json, a, b, c)?.stringValue
+            }
+        }
+
+        /// The integer at a member path, or nil.
+        public func integer(_ a: StaticString, _ b: StaticString? = nil, _ c: StaticString? = nil) -> Int64? {
+            switch source {
+            case .tape(let tokens, let u):
+                guard let at = JSONTape.path(tokens, a, b, c, u), tokens[at].kind == .integer else { return nil }
+                return tokens[at].value
+            case .tree(let json):
+                return Self.value(json, a, b, c)?.integerValue
+            }
+        }
+
+        private static func value(_ json: JSONValue, _ a: StaticString, _ b: StaticString?, _ c: StaticString?) -> JSONValue? {
+            var at = json[a.description]
+            if let b { at = at?[b.description] }
+            if let c { at = at?[c.description] }
+            return at
         }
     }
 
@@ -104,20 +151,5 @@ public struct CheckedEntry: Sendable {
     var checkedOnTape: Bool {
         if case .tape = reading { return true }
         return false
-    }
-
-    private static func token(_ tape: JSONTape, _ a: StaticString, _ b: StaticString?, _ c: StaticString?,
-                              _ u: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard var at = tape.member(a, of: 0, in: u) else { return nil }
-        if let b { guard let next = tape.member(b, of: at, in: u) else { return nil }; at = next }
-        if let c { guard let next = tape.member(c, of: at, in: u) else { return nil }; at = next }
-        return at
-    }
-
-    private static func value(_ json: JSONValue, _ a: StaticString, _ b: StaticString?, _ c: StaticString?) -> JSONValue? {
-        var at = json[a.description]
-        if let b { at = at?[b.description] }
-        if let c { at = at?[c.description] }
-        return at
     }
 }

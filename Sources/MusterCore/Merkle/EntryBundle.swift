@@ -52,7 +52,8 @@ public enum EntryBundle {
                     "entry \(entries.count) needs \(length) bytes at byte \(offset), \(bytes.count - offset) remain"
                 )
             }
-            entries.append(Array(bytes[offset..<(offset + length)]))
+            // Copied from the buffer, not a slice: a slice would count a reference to `bytes` per entry.
+            entries.append(bytes.withUnsafeBufferPointer { Array(UnsafeBufferPointer(rebasing: $0[offset..<(offset + length)])) })
             offset += length
         }
         return entries

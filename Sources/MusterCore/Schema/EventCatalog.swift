@@ -32,9 +32,36 @@ public enum EventCatalog {
         public let entryValidator: SchemaValidator
         /// Validates the sealed plaintext (messages never echo personal values).
         public let personalValidator: SchemaValidator
+        /// What the type means to the checks that span entries, decided once here so that a
+        /// check of a million entries switches on a byte instead of comparing type names.
+        public let role: Role
 
         init(schema: EventSchema, entryValidator: SchemaValidator, personalValidator: SchemaValidator) {
             self.schema = schema; self.entryValidator = entryValidator; self.personalValidator = personalValidator
+            role = Role(type: schema.type)
+        }
+    }
+
+    /// The event types other entries refer to, or that refer to earlier entries (voids, and what
+    /// happens to a donation or a pledge later), each its own case; every other type is `.other`.
+    public enum Role: UInt8, Sendable, Hashable {
+        case other, donationReceived, donationChecked, donationAccepted, donationReturned, donationRefunded
+        case pledgeMade, pledgeFulfilled, pledgeWithdrawn, voided
+
+        /// The role of `type`.
+        public init(type: String) {
+            switch type {
+            case DonationReceived.schema.type: self = .donationReceived
+            case DonationPermissibilityChecked.schema.type: self = .donationChecked
+            case DonationAccepted.schema.type: self = .donationAccepted
+            case DonationReturned.schema.type: self = .donationReturned
+            case DonationRefunded.schema.type: self = .donationRefunded
+            case PledgeMade.schema.type: self = .pledgeMade
+            case PledgeFulfilled.schema.type: self = .pledgeFulfilled
+            case PledgeWithdrawn.schema.type: self = .pledgeWithdrawn
+            case EventVoided.schema.type: self = .voided
+            default: self = .other
+            }
         }
     }
 
@@ -44,11 +71,31 @@ public enum EventCatalog {
                personalValidator: try! SchemaValidator(schema: schema.personalDocument, redactsValues: true)))
     })
 
-    /// The type versions by a hash of the type's bytes and the version, for the fast path.
-    private static let byTypeHash: [UInt64: Entry] = Dictionary(uniqueKeysWithValues: schemas.map { schema in
-        var type = schema.type
-        return (type.withUTF8 { typeHash($0, version: Int64(schema.version)) }, byKey[Key(type: schema.type, version: schema.version)]!)
-    })
+    /// The type versions for the fast path, as a table that is never freed: the catalogue lives
+    /// as long as the process. Entries are checked on every core at once, and a lookup here takes
+    /// no reference count (the entries are `Unmanaged`, the names raw bytes), so the cores do not
+    /// contend for the counters of a few shared objects, which cost more than the lookup itself.
+    private struct FastTable: @unchecked Sendable {
+        struct Slot {
+            let hash: UInt64
+            let version: Int64
+            let type: UnsafeBufferPointer<UInt8>
+            let entry: Unmanaged<Entry>
+        }
+        let slots: UnsafeBufferPointer<Slot>
+    }
+
+    private static let fast: FastTable = {
+        let slots = UnsafeMutableBufferPointer<FastTable.Slot>.allocate(capacity: byKey.count)
+        for (i, (key, entry)) in byKey.enumerated() {
+            let name = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, key.type.utf8.count))
+            _ = name.initialize(from: key.type.utf8)
+            let type = UnsafeBufferPointer(rebasing: name[..<key.type.utf8.count])
+            slots.initializeElement(at: i, to: .init(hash: typeHash(type, version: Int64(key.version)), version: Int64(key.version),
+                                                     type: type, entry: .passUnretained(entry)))
+        }
+        return FastTable(slots: UnsafeBufferPointer(slots))
+    }()
 
     /// FNV-1a over the type's bytes, then the version.
     private static func typeHash(_ type: UnsafeBufferPointer<UInt8>, version: Int64) -> UInt64 {
@@ -57,11 +104,14 @@ public enum EventCatalog {
         return (h ^ UInt64(bitPattern: version)) &* 0x0000_0100_0000_01B3
     }
 
-    /// The type version named by UTF-8 bytes, or nil (for the fast path; ``lookup(type:version:)`` says why).
-    static func lookup(type: UnsafeBufferPointer<UInt8>, version: Int64) -> Entry? {
-        guard let entry = byTypeHash[typeHash(type, version: version)] else { return nil }
-        var name = entry.schema.type
-        return entry.schema.version == version && name.withUTF8({ $0.elementsEqual(type) }) ? entry : nil
+    /// The type version named by UTF-8 bytes, or nil (for the fast path; ``lookup(type:version:)``
+    /// says why). Unretained: every entry lives in the catalogue for as long as the process.
+    static func lookup(type: UnsafeBufferPointer<UInt8>, version: Int64) -> Unmanaged<Entry>? {
+        let hash = typeHash(type, version: version)
+        for slot in fast.slots where slot.hash == hash && slot.version == version && slot.type.elementsEqual(type) {
+            return slot.entry
+        }
+        return nil
     }
 
     /// The type version, or an error naming the known types.

@@ -194,14 +194,16 @@ public struct Auditor: Sendable {
         // and the next one is read: reading and folding do not wait for checking, nor it for them.
         var checking: (raw: [(UInt64, [UInt8])], checked: Task<[AuditedEntry], any Error>)?
         func fold(_ raw: [(UInt64, [UInt8])], _ checked: [AuditedEntry]) throws {
-            for (entry, (seq, _)) in zip(checked, raw) {
-                for problem in entry.problems { found(seq, problem) }
-                if let author = entry.author {
+            // By index: the entries are read in place, not copied out (an entry is a few hundred bytes).
+            for i in checked.indices {
+                let seq = raw[i].0
+                for problem in checked[i].problems { found(seq, problem) }
+                if let author = checked[i].author {
                     report.signed(by: author, officer: authors.isOfficer(author))
                     if let problem = authors.problem(author) { found(seq, problem) }
                 }
-                tree.append(entry.leaf)
-                if let duplicate = report.movement.add(entry, origin: origin, seq: seq) { report.add(duplicate) }
+                tree.append(checked[i].leaf)
+                if let duplicate = report.movement.add(checked[i], origin: origin, seq: seq) { report.add(duplicate) }
             }
             report.logs[index].tiles += try compareTiles(tree.drainTiles(final: false), origin: origin, source, into: &report)
             progress(origin, tree.appender.size, size)
