@@ -214,12 +214,16 @@ func audit(_ o: Options) async throws {
     guard store.ok else { throw BenchError.failed("audit of the data directory found \(store.findings.count) findings") }
     emit([("workload", "audit"), ("impl", "muster"), ("events", o.events), ("seconds", elapsed),
           ("events_per_second", Double(o.events) / elapsed), ("peak_rss_kb_phase", usage.ru_maxrss),
+          ("child_user_seconds", cpuSeconds(usage.ru_utime)), ("child_sys_seconds", cpuSeconds(usage.ru_stime)),
           ("measured", "muster audit verify DIR --vkey K --format json, a child process, start to exit"),
           ("export_seconds", exportSeconds), ("bundle_files", exported.files),
           ("registers", result["registers"]?.arrayValue?.count ?? -1), ("donations", result["donations"]?.integerValue ?? -1),
           ("in_process_events_per_second", Double(o.events) / inProcessSeconds),
           ("data_dir_events_per_second", Double(o.events) / storeSeconds)])
 }
+
+/// A `timeval` of CPU time in seconds.
+func cpuSeconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
 
 /// Sync: hub A holds `events` entries (bulk-appended first, not timed) and serves on loopback;
 /// hub B, under one roster, pulls them all over HTTP — every request signed, every entry checked
