@@ -104,7 +104,6 @@ public struct AuditedEntry: Sendable {
 
         public var id: String { entry.string("id") ?? "" }
         public var origin: String { entry.string("origin") ?? "" }
-        public var subject: String? { entry.string("subject") }
 
         /// The payload's string member `name` (or its member `sub`), or nil.
         public func payloadString(_ name: StaticString, _ sub: StaticString? = nil) -> String? {

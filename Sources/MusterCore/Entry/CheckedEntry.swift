@@ -43,7 +43,7 @@ public struct CheckedEntry: Sendable {
     /// The tape, and the type version it was checked against, when the bytes are certainly a
     /// canonical, schema-valid entry; nil when the tree path must decide.
     static func tapeCheck(_ u: UnsafeBufferPointer<UInt8>) -> (JSONTape, Unmanaged<EventCatalog.Entry>)? {
-        // Plain lookups, no closures: a closure over the tape would copy it (and retain its tokens).
+        // Plain lookups; the one closure (the validator's, on the unretained catalogue entry) borrows the tape.
         guard let tape = JSONTape(u),
               let v = tape.member("v", of: 0, in: u), tape.integer(v) == Int64(MusterCore.formatVersion),
               let typeToken = tape.member("type", of: 0, in: u), let type = tape.rawString(typeToken, in: u),
@@ -66,14 +66,6 @@ public struct CheckedEntry: Sendable {
             return body(Reader(source: .tree(json)))
         }
     }
-
-    /// The event or subject id at a member path, read straight from the bytes, or nil.
-    public func idKey(_ a: StaticString, _ b: StaticString? = nil, _ c: StaticString? = nil) -> IDKey? {
-        read { $0.idKey(a, b, c) }
-    }
-
-    /// Whether the string at a member path is `text`, compared without making a string.
-    public func has(_ a: StaticString, equalTo text: String) -> Bool { read { $0.has(a, equalTo: text) } }
 
     /// The string at a member path such as `("payload", "donation")`, or nil.
     public func string(_ a: StaticString, _ b: StaticString? = nil, _ c: StaticString? = nil) -> String? {

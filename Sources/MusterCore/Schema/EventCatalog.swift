@@ -77,7 +77,6 @@ public enum EventCatalog {
     /// contend for the counters of a few shared objects, which cost more than the lookup itself.
     private struct FastTable: @unchecked Sendable {
         struct Slot {
-            let hash: UInt64
             let version: Int64
             let type: UnsafeBufferPointer<UInt8>
             let entry: Unmanaged<Entry>
@@ -91,24 +90,16 @@ public enum EventCatalog {
             let name = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, key.type.utf8.count))
             _ = name.initialize(from: key.type.utf8)
             let type = UnsafeBufferPointer(rebasing: name[..<key.type.utf8.count])
-            slots.initializeElement(at: i, to: .init(hash: typeHash(type, version: Int64(key.version)), version: Int64(key.version),
-                                                     type: type, entry: .passUnretained(entry)))
+            slots.initializeElement(at: i, to: .init(version: Int64(key.version), type: type, entry: .passUnretained(entry)))
         }
         return FastTable(slots: UnsafeBufferPointer(slots))
     }()
 
-    /// FNV-1a over the type's bytes, then the version.
-    private static func typeHash(_ type: UnsafeBufferPointer<UInt8>, version: Int64) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in type { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        return (h ^ UInt64(bitPattern: version)) &* 0x0000_0100_0000_01B3
-    }
-
     /// The type version named by UTF-8 bytes, or nil (for the fast path; ``lookup(type:version:)``
     /// says why). Unretained: every entry lives in the catalogue for as long as the process.
     static func lookup(type: UnsafeBufferPointer<UInt8>, version: Int64) -> Unmanaged<Entry>? {
-        let hash = typeHash(type, version: version)
-        for slot in fast.slots where slot.hash == hash && slot.version == version && slot.type.elementsEqual(type) {
+        // A scan of a few dozen slots, the version and length compared before any byte.
+        for slot in fast.slots where slot.version == version && slot.type.count == type.count && slot.type.elementsEqual(type) {
             return slot.entry
         }
         return nil

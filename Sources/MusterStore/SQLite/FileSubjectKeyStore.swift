@@ -42,10 +42,8 @@ public final class FileSubjectKeyStore: SubjectKeyStore {
         self.kek = kek
         // Erasure is crypto-shredding: a destroyed key's bytes must not stay on disk. SQLite zeroes
         // deleted content only where it is built to (Debian's is; others are not), so say so.
-        // The WAL is checkpointed every 64 MB, not 4 MB: an import's random subjects touch most
-        // of the index at every chunk, and each page then reaches the database once per checkpoint.
         var config = Configuration()
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = ON; PRAGMA wal_autocheckpoint = 16384") }
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = ON") }
         queue = try DatabasePool.durable(path: path, configuration: config)
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-subject-keys") { db in

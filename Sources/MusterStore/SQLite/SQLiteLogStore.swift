@@ -39,9 +39,7 @@ public final class SQLiteLogStore: LogStore {
         config.busyMode = .timeout(10)
         // The log holds no personal field in the clear, so freed pages need not be zeroed where
         // that costs I/O (Debian's SQLite zeroes every one: a rebuild's swap dropped tables 6× slower).
-        // The WAL is checkpointed every 64 MB, not 4 MB, so pages that many commits change (the
-        // B-trees' right edges, the read models) reach the database once per checkpoint.
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = FAST; PRAGMA wal_autocheckpoint = 16384") }
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = FAST") }
         pool = try DatabasePool.durable(path: path, configuration: config)
         try HubSchema.migrator.migrate(pool)
         localOrigin = origin
