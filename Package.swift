@@ -33,11 +33,14 @@ let package = Package(
             name: "MusterTesting",
             dependencies: ["MusterCore"]
         ),
+        // glibc's mallopt, which Swift's Glibc module does not export (see AllocatorPolicy).
+        .target(name: "CMusterAllocator"),
         // Storage adapters: the SQLite log store, the on-disk key store, the hub's data directory.
         .target(
             name: "MusterStore",
             dependencies: [
                 "MusterCore",
+                "CMusterAllocator",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "HeapModule", package: "swift-collections"),

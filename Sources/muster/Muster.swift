@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MusterCore
+import MusterStore
 
 @main
 struct Muster: AsyncParsableCommand {
@@ -17,6 +18,7 @@ struct Muster: AsyncParsableCommand {
     /// Runs the command; every failure is one line on standard error and a non-zero exit. (The
     /// library's default adds usage lines after a usage error; `--help` still prints the help.)
     static func main() async {
+        AllocatorPolicy.apply()
         do {
             var command = try parseAsRoot()
             if var command = command as? any AsyncParsableCommand { try await command.run() } else { try command.run() }
