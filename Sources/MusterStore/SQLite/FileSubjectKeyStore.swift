@@ -85,7 +85,9 @@ public final class FileSubjectKeyStore: SubjectKeyStore {
             return s.absent.contains(subject) ? .unknown : nil
         }) { return found }
         guard let wrapped = try queue.read({ db in
-            try Data.fetchOne(db, sql: "SELECT wrapped FROM subject_key_ring WHERE subject = ? ORDER BY seq LIMIT 1", arguments: [subject.text])
+            // Cached: a hub recording events for new members asks once per new subject.
+            try Data.fetchOne(db.cachedStatement(sql: "SELECT wrapped FROM subject_key_ring WHERE subject = ? ORDER BY seq LIMIT 1"),
+                              arguments: [subject.text])
         }) else { return .unknown }
         let key = try unwrap(wrapped, subject: subject)
         state.withLock { $0.remember(key, for: subject) }
@@ -172,7 +174,8 @@ public final class FileSubjectKeyStore: SubjectKeyStore {
         let (erased, pending) = state.withLock { ($0.erased.contains(subject), $0.pending[subject]) }
         guard !erased else { return [] }
         let stored = try queue.read { db in
-            try Data.fetchAll(db, sql: "SELECT wrapped FROM subject_key_ring WHERE subject = ? ORDER BY seq", arguments: [subject.text])
+            try Data.fetchAll(db.cachedStatement(sql: "SELECT wrapped FROM subject_key_ring WHERE subject = ? ORDER BY seq"),
+                              arguments: [subject.text])
         }.map { try unwrap($0, subject: subject) }
         return stored + (pending.map { [$0] } ?? [])
     }
