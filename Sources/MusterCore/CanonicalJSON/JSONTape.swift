@@ -67,8 +67,7 @@ public struct JSONTape: Sendable {
 
     /// An integer token's value, or nil for another kind.
     public func integer(_ token: Int) -> Int64? {
-        guard token < tokens.count, tokens[token].kind == .integer else { return nil }
-        return tokens[token].value
+        tokens.withUnsafeBufferPointer { Self.integer($0, token) }
     }
 
     // The same reads over borrowed tokens, for callers that make many reads of one tape.
@@ -111,6 +110,12 @@ public struct JSONTape: Sendable {
         -> UnsafeBufferPointer<UInt8>? {
         guard token < tokens.count, tokens[token].kind == .string, !tokens[token].escaped else { return nil }
         return UnsafeBufferPointer(rebasing: bytes[Int(tokens[token].start)..<Int(tokens[token].end)])
+    }
+
+    /// An integer token's value, or nil for another kind.
+    static func integer(_ tokens: UnsafeBufferPointer<Token>, _ token: Int) -> Int64? {
+        guard token < tokens.count, tokens[token].kind == .integer else { return nil }
+        return tokens[token].value
     }
 
     static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ token: Token, _ other: UnsafeBufferPointer<UInt8>) -> Bool {

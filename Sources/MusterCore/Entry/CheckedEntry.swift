@@ -124,8 +124,7 @@ public struct CheckedEntry: Sendable {
         public func integer(_ a: StaticString, _ b: StaticString? = nil, _ c: StaticString? = nil) -> Int64? {
             switch source {
             case .tape(let tokens, let u):
-                guard let at = JSONTape.path(tokens, a, b, c, u), tokens[at].kind == .integer else { return nil }
-                return tokens[at].value
+                return JSONTape.path(tokens, a, b, c, u).flatMap { JSONTape.integer(tokens, $0) }
             case .tree(let json):
                 return Self.value(json, a, b, c)?.integerValue
             }
