@@ -147,7 +147,6 @@ extension ProjectionEngine {
     struct RowWriter {
         let t: ProjectionTables
         private var inserts: [String: BoundStatement] = [:]
-        private var insertsByIndex: [BoundStatement?] = []   // by the table's place in the projection's tables
         private var deletes: [String: [BoundStatement]] = [:]   // by entity kind
 
         init(_ db: Database, _ t: ProjectionTables) throws {
@@ -158,15 +157,6 @@ extension ProjectionEngine {
                     """)
                 deletes[table.entity!, default: []].append(try BoundStatement(db, "DELETE FROM \(t.table(table)) WHERE key = ?"))
             }
-            insertsByIndex = t.projection.tables.map { inserts[$0.name] }
-        }
-
-        /// Inserts one row of the table at `index` in the projection's tables, bound by `bind`.
-        func insert(table index: Int, _ bind: (inout BoundStatement.Binder) throws -> Void) throws {
-            guard index < insertsByIndex.count, let insert = insertsByIndex[index] else {
-                throw StoreError(.corrupt, "projection \(t.projection.name) has no row table at \(index)")
-            }
-            try insert.execute(bind)
         }
 
         func clear(_ key: FactKey) throws {

@@ -169,31 +169,63 @@ extension ProjectionEngine {
         try writing?.value()
     }
 
-    /// Writes a chunk of entities' facts and rows.
+    /// Writes a chunk of entities' facts and rows. Facts and staged rows go many to a statement
+    /// (``BatchedInsert``), bound in place from one buffer that holds the chunk's entities and
+    /// staged rows end to end, so nothing they point at moves before their statements run.
     private static func fold(_ groups: [[FactSorter.Record]], voided: Set<[UInt8]>, into t: ProjectionTables, _ db: Database) throws {
         let p = t.projection
-        // Entities with more than one live fact are folded from their entries.
-        let needed = groups.flatMap { g -> [Int64] in
-            let live = g.filter { !voided.contains($0.eventID) }
-            return live.count > 1 ? live.map(\.arrival) : []
+        func isLive(_ r: FactSorter.Record) -> Bool { voided.isEmpty || !voided.contains(r.eventID) }
+        // Entities with more than one live fact are folded from their entries (most have one).
+        var needed: [Int64] = []
+        for g in groups where g.count > 1 {
+            let live = g.filter(isLive)
+            if live.count > 1 { needed += live.map(\.arrival) }
         }
         let known = needed.isEmpty ? [:] : try storedEnvelopes(db, at: needed)
-        let insertFact = try BoundStatement(db, "INSERT INTO \(t.fact)(ent, arrival) VALUES (?, ?)")
+        let buffer = UnsafeMutableRawBufferPointer.allocate(
+            byteCount: groups.reduce(0) { $0 + $1.reduce(0) { $0 + $1.entity.count + $1.rows.count } }, alignment: 8)
+        defer { buffer.deallocate() }
+        var filled = 0
+        func copy(_ bytes: [UInt8]) {
+            bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]).copyMemory(from: $0) }
+            filled += bytes.count
+        }
+        for g in groups { for r in g { copy(r.entity); copy(r.rows) } }
         let writer = try RowWriter(db, t)
+        let arena = UnsafeRawBufferPointer(buffer)
+        var facts = try BatchedInsert<(entity: UnsafeRawBufferPointer, arrival: Int64)>(
+            db, "INSERT", into: t.fact, columns: 2) { f, b in b.text(utf8: f.entity); b.integer(f.arrival) }
+        var rows = try p.tables.map { table in
+            table.entity == nil ? nil : try BatchedInsert<UnsafeRawBufferPointer>(
+                db, "INSERT OR REPLACE", into: t.table(table), columns: table.columns.count) { row, b in StagedRows.bind(row, to: &b) }
+        }
+        func finishRows() throws { for i in rows.indices { try rows[i]?.finish() } }
+        var at = 0
+        func take(_ n: Int) -> UnsafeRawBufferPointer {
+            defer { at += n }
+            return UnsafeRawBufferPointer(rebasing: arena[at..<(at + n)])
+        }
         for g in groups {
-            for r in g {
-                _ = try r.entity.withUnsafeBytes { ent in try insertFact.execute { $0.text(utf8: ent); $0.integer(r.arrival) } }
+            var live = 0
+            var staged = UnsafeRawBufferPointer(start: nil, count: 0)
+            for i in g.indices {
+                let entity = take(g[i].entity.count), rowBytes = take(g[i].rows.count)
+                try facts.add((entity, g[i].arrival))
+                if isLive(g[i]) { live += 1; staged = rowBytes }
             }
-            let live = g.filter { !voided.contains($0.eventID) }
-            if live.count == 1 {
-                try live[0].rows.withUnsafeBytes { bytes in
-                    try StagedRows.forEachRow(bytes, tables: p.tables) { index, bind in try writer.insert(table: index, bind) }
+            if live == 1 {
+                try StagedRows.forEachRow(staged, tables: p.tables) { index, row in
+                    guard rows[index] != nil else { throw StoreError(.corrupt, "projection \(p.name) has no row table at \(index)") }
+                    try rows[index]!.add(row)
                 }
-            } else if live.count > 1 {
+            } else if live > 1 {
+                try finishRows()   // each table's rows stay in the order they came
                 let key = try ProjectionTables.factKey(String(decoding: g[0].entity, as: UTF8.self))
-                try writer.insert(fold(p, key, live.map { known[$0.arrival]! }))
+                try writer.insert(fold(p, key, g.filter(isLive).map { known[$0.arrival]! }))
             }
         }
+        try facts.finish()
+        try finishRows()
     }
 }
 

@@ -31,10 +31,10 @@ enum StagedRows {
         return out
     }
 
-    /// Walks the rows in `bytes`: for each, its table's index and a function that binds its
-    /// values, in column order, without making a `String` of any text.
+    /// Walks the rows in `bytes`, checking that each is whole: for each, its table's index and its
+    /// values' bytes, for ``bind(_:to:)``.
     static func forEachRow(_ bytes: UnsafeRawBufferPointer, tables: [ReadModelTable],
-                           _ body: (Int, (inout BoundStatement.Binder) throws(StoreError) -> Void) throws -> Void) throws {
+                           _ body: (Int, UnsafeRawBufferPointer) throws -> Void) throws {
         var at = 0
         func need(_ n: Int) throws(StoreError) {
             guard at + n <= bytes.count else { throw StoreError(.corrupt, "a staged read-model row is cut short") }
@@ -42,27 +42,41 @@ enum StagedRows {
         while at < bytes.count {
             let index = Int(bytes[at]); at += 1
             guard index < tables.count else { throw StoreError(.corrupt, "a staged read-model row names table \(index)") }
-            let columns = tables[index].columns.count
-            try body(index) { (b: inout BoundStatement.Binder) throws(StoreError) in
-                for _ in 0..<columns {
-                    try need(1)
-                    let tag = bytes[at]; at += 1
-                    switch tag {
-                    case 0: b.null()
-                    case 1:
-                        try need(8)
-                        b.integer(Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: Int64.self)))
-                        at += 8
-                    case 2:
-                        try need(4)
-                        let n = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
-                        at += 4
-                        try need(n)
-                        b.text(utf8: UnsafeRawBufferPointer(rebasing: bytes[at..<(at + n)]))
-                        at += n
-                    default: throw StoreError(.corrupt, "a staged read-model value has tag \(tag)")
-                    }
+            let start = at
+            for _ in tables[index].columns {
+                try need(1)
+                let tag = bytes[at]; at += 1
+                switch tag {
+                case 0: break
+                case 1: try need(8); at += 8
+                case 2:
+                    try need(4)
+                    let n = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
+                    at += 4
+                    try need(n)
+                    at += n
+                default: throw StoreError(.corrupt, "a staged read-model value has tag \(tag)")
                 }
+            }
+            try body(index, UnsafeRawBufferPointer(rebasing: bytes[start..<at]))
+        }
+    }
+
+    /// Binds one row's values (as ``forEachRow(_:tables:_:)`` gives them), in column order, text
+    /// in place: the bytes must stay valid until the statement has run.
+    static func bind(_ row: UnsafeRawBufferPointer, to b: inout BoundStatement.Binder) {
+        var at = 0
+        while at < row.count {
+            let tag = row[at]; at += 1
+            switch tag {
+            case 1:
+                b.integer(Int64(littleEndian: row.loadUnaligned(fromByteOffset: at, as: Int64.self)))
+                at += 8
+            case 2:
+                let n = Int(UInt32(littleEndian: row.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
+                b.text(utf8: UnsafeRawBufferPointer(rebasing: row[(at + 4)..<(at + 4 + n)]))
+                at += 4 + n
+            default: b.null()
             }
         }
     }

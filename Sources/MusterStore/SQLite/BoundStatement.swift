@@ -21,25 +21,38 @@ struct BoundStatement {
     struct Binder {
         fileprivate let handle: OpaquePointer
         fileprivate var index: Int32 = 1
+        /// Whether a value was bound in place (``borrowed``), so must be unbound after the run.
+        fileprivate var borrows = false
 
         mutating func integer(_ n: Int64) { sqlite3_bind_int64(handle, index, n); index += 1 }
 
+        /// Text, copied by SQLite (the string's UTF-8 may be a temporary).
         mutating func text(_ s: String?) {
             guard var s else { null(); return }
-            s.withUTF8 { text(utf8: UnsafeRawBufferPointer($0)) }
+            s.withUTF8 { text(UnsafeRawBufferPointer($0), Self.transient) }
         }
 
-        /// Text from UTF-8 bytes.
-        mutating func text(utf8 bytes: UnsafeRawBufferPointer) {
+        /// Text from UTF-8 bytes, which must stay valid until ``execute(_:)`` returns: SQLite reads
+        /// them in place, without a copy.
+        mutating func text(utf8 bytes: UnsafeRawBufferPointer) { text(bytes, Self.borrowed) }
+
+        private mutating func text(_ bytes: UnsafeRawBufferPointer, _ destructor: sqlite3_destructor_type?) {
             if let base = bytes.baseAddress {
-                _ = sqlite3_bind_text(handle, index, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count), Self.transient)
+                _ = sqlite3_bind_text(handle, index, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count), destructor)
+                if destructor == nil { borrows = true }
             } else { _ = sqlite3_bind_text(handle, index, "", 0, Self.transient) }
             index += 1
         }
 
+        /// A blob, whose bytes must stay valid until ``execute(_:)`` returns (read in place).
         mutating func blob(_ bytes: UnsafeRawBufferPointer) {
-            // A zero-length blob is bound as an empty blob, not NULL.
-            _ = sqlite3_bind_blob(handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(bytes.count), Self.transient)
+            if let base = bytes.baseAddress {
+                _ = sqlite3_bind_blob(handle, index, base, Int32(bytes.count), Self.borrowed)
+                borrows = true
+            } else {
+                // A zero-length blob is bound as an empty blob, not NULL.
+                _ = sqlite3_bind_zeroblob(handle, index, 0)
+            }
             index += 1
         }
 
@@ -55,6 +68,9 @@ struct BoundStatement {
 
         /// SQLite copies the value before the call returns.
         private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+        /// `SQLITE_STATIC`: SQLite reads the value where it is, for as long as it stays bound;
+        /// `execute` runs the statement and unbinds every value before it returns.
+        private static let borrowed: sqlite3_destructor_type? = nil
     }
 
     /// Binds with `bind` and runs the statement to completion; returns the rows it changed.
@@ -64,10 +80,51 @@ struct BoundStatement {
         try bind(&binder)
         let code = sqlite3_step(handle)
         sqlite3_reset(handle)
+        // No pointer into the caller's memory outlives this call in the (cached) statement.
+        if binder.borrows { sqlite3_clear_bindings(handle) }
         guard code == SQLITE_DONE else {
             let message = db.sqliteConnection.map { String(cString: sqlite3_errmsg($0)) }
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
         }
         return Int(sqlite3_changes(db.sqliteConnection))
+    }
+}
+
+/// Rows of one table inserted many to a statement, `INSERT … VALUES (…), (…), …`: SQLite then
+/// runs its insert program (statement begun, cursor opened, key sought from the root) once per
+/// `perStatement` rows rather than once per row, which is most of the cost of a rebuild's million
+/// key-ordered inserts. A row is bound only when its statement runs, so whatever `bind` binds in
+/// place (``BoundStatement/Binder/text(utf8:)``, ``BoundStatement/Binder/blob(_:)``) must stay
+/// valid until then: until the `add` that fills a statement, or ``finish()``.
+struct BatchedInsert<Row> {
+    private let many: BoundStatement
+    private let one: BoundStatement
+    private let perStatement: Int
+    private let bind: (Row, inout BoundStatement.Binder) throws -> Void
+    private var pending: [Row] = []
+
+    /// Inserts into `table`, of `columns` columns, with `verb` (`INSERT`, `INSERT OR REPLACE`).
+    init(_ db: Database, _ verb: String, into table: String, columns: Int, perStatement: Int = 64,
+         bind: @escaping (Row, inout BoundStatement.Binder) throws -> Void) throws {
+        let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+        many = try BoundStatement(db, "\(verb) INTO \(table) VALUES " + Array(repeating: row, count: perStatement).joined(separator: ", "))
+        one = try BoundStatement(db, "\(verb) INTO \(table) VALUES \(row)")
+        self.perStatement = perStatement
+        self.bind = bind
+        pending.reserveCapacity(perStatement)
+    }
+
+    mutating func add(_ row: Row) throws {
+        pending.append(row)
+        if pending.count == perStatement {
+            try many.execute { b in for row in pending { try bind(row, &b) } }
+            pending.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Inserts the rows still pending, one statement each.
+    mutating func finish() throws {
+        for row in pending { try one.execute { b in try bind(row, &b) } }
+        pending.removeAll(keepingCapacity: true)
     }
 }

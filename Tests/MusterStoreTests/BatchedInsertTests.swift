@@ -1,0 +1,98 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import MusterCore
+@testable import MusterStore
+import MusterTesting
+import Testing
+
+/// Rows written many to a statement: every row arrives, whether it went in a full statement or
+/// in the tail; staged rows read back as the fold wrote them (text, integers, nulls, empty text);
+/// and no statement keeps a pointer into the caller's memory once it has run.
+@Suite struct BatchedInsertTests {
+    static let table = ReadModelTable("rm_t", entity: "t", columns: [
+        .init("key"), .init("n", integer: true), .init("note"), .init("blank"),
+    ])
+
+    static func rows(_ count: Int) -> [ReadModelRow] {
+        (0..<count).map { i in
+            let key = ReadModelValue.text(String(format: "k%04d", i))
+            let n: ReadModelValue = i % 3 == 0 ? .null : .integer(Int64(i) * -1_000_003)
+            let note = ReadModelValue.text(String(repeating: "é\(i)", count: i % 5))
+            let blank: ReadModelValue = i % 2 == 0 ? .text("") : .null
+            return ReadModelRow("rm_t", [key, n, note, blank])
+        }
+    }
+
+    /// Writes `rows` through a batch of `perStatement` rows per statement; returns what the table holds.
+    static func roundTrip(_ rows: [ReadModelRow], perStatement: Int) throws -> [ReadModelRow] {
+        let dir = try TemporaryDirectory()
+        let queue = try DatabaseQueue(path: dir.url.appendingPathComponent("t.sqlite").path)
+        let staged = StagedRows.encode(rows, tables: [table])
+        try queue.write { db in
+            try db.execute(sql: "CREATE TABLE rm_t (key TEXT, n INTEGER, note TEXT, blank TEXT, PRIMARY KEY (key)) WITHOUT ROWID")
+            var batch = try BatchedInsert<UnsafeRawBufferPointer>(db, "INSERT", into: "rm_t", columns: 4, perStatement: perStatement) { row, b in
+                StagedRows.bind(row, to: &b)
+            }
+            try staged.withUnsafeBytes { bytes in
+                try StagedRows.forEachRow(bytes, tables: [table]) { index, row in
+                    #expect(index == 0)
+                    try batch.add(row)
+                }
+                try batch.finish()
+            }
+        }
+        return try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT key, n, note, blank FROM rm_t ORDER BY key").map { row in
+                ReadModelRow("rm_t", (0..<4).map { i -> ReadModelValue in
+                    switch (row[i] as DatabaseValue).storage {
+                    case .int64(let n): .integer(n)
+                    case .string(let s): .text(s)
+                    default: .null
+                    }
+                })
+            }
+        }
+    }
+
+    @Test(arguments: [1, 4, 64])
+    func everyRowArrivesThroughFullStatementsAndTheTail(perStatement: Int) throws {
+        let rows = Self.rows(2 * 64 + 5)   // two full statements of 64 and a tail of 5, or all full
+        #expect(try Self.roundTrip(rows, perStatement: perStatement) == rows)
+    }
+
+    @Test func aCutShortStagedRowIsRefused() throws {
+        let staged = StagedRows.encode(Self.rows(2), tables: [Self.table])
+        let cut = Array(staged.dropLast(3))
+        #expect(throws: StoreError.self) {
+            try cut.withUnsafeBytes { bytes in try StagedRows.forEachRow(bytes, tables: [Self.table]) { _, _ in } }
+        }
+        var wrongTable = staged
+        wrongTable[0] = 7
+        #expect(throws: StoreError.self) {
+            try wrongTable.withUnsafeBytes { bytes in try StagedRows.forEachRow(bytes, tables: [Self.table]) { _, _ in } }
+        }
+    }
+
+    @Test func aStatementKeepsNoBorrowedValueOnceItHasRun() throws {
+        let dir = try TemporaryDirectory()
+        let queue = try DatabaseQueue(path: dir.url.appendingPathComponent("t.sqlite").path)
+        try queue.write { db in
+            try db.execute(sql: "CREATE TABLE b (t TEXT, x BLOB)")
+            let insert = try BoundStatement(db, "INSERT INTO b VALUES (?, ?)")
+            let text = Array("in place".utf8), blob: [UInt8] = [1, 2, 3]
+            _ = try text.withUnsafeBytes { t in try blob.withUnsafeBytes { x in try insert.execute { $0.text(utf8: t); $0.blob(x) } } }
+            // The same cached statement, run again with nothing bound, inserts NULLs: the values
+            // bound in place were unbound when the first run ended.
+            let cached = try db.cachedStatement(sql: "INSERT INTO b VALUES (?, ?)")
+            #expect(sqlite3_step(cached.sqliteStatement) == SQLITE_DONE)
+            sqlite3_reset(cached.sqliteStatement)
+            let stored = try Row.fetchAll(db, sql: "SELECT t, x FROM b ORDER BY rowid")
+            #expect(stored.count == 2)
+            #expect(stored[0]["t"] as String? == "in place")
+            #expect(stored[0]["x"] as Data? == Data([1, 2, 3]))
+            #expect(stored[1]["t"] as String? == nil)
+            #expect(stored[1]["x"] as Data? == nil)
+        }
+    }
+}
