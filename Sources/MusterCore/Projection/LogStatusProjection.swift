@@ -19,4 +19,27 @@ public struct LogStatusProjection: Projection {
                                maxima: ["max_seq": .integer(Int64(envelope.seq)), "last_recorded_at": at],
                                minima: ["first_recorded_at": at])]
     }
+
+    /// One tally per origin, counted in place. Recording times are compared as instants, which
+    /// orders them as their text does (RFC 3339, four-digit years, always with milliseconds).
+    public func tally(_ envelopes: [Envelope]) -> [ReadModelTally] {
+        struct Origin {
+            var entries: Int64 = 0, voids: Int64 = 0, maxSeq: UInt64 = 0
+            var first: Timestamp, last: Timestamp
+
+            mutating func count(_ e: Envelope) {
+                entries += 1
+                if e.type == Projections.voidType { voids += 1 }
+                maxSeq = max(maxSeq, e.seq)
+                first = min(first, e.recordedAt); last = max(last, e.recordedAt)
+            }
+        }
+        var origins: [String: Origin] = [:]
+        for e in envelopes { origins[e.origin, default: Origin(first: e.recordedAt, last: e.recordedAt)].count(e) }
+        return origins.sorted { $0.key < $1.key }.map { origin, o in
+            ReadModelTally(table: "rm_origin", key: origin, sums: ["entries": o.entries, "voids": o.voids],
+                           maxima: ["max_seq": .integer(Int64(o.maxSeq)), "last_recorded_at": .text(o.last.description)],
+                           minima: ["first_recorded_at": .text(o.first.description)])
+        }
+    }
 }

@@ -19,12 +19,17 @@ public protocol Projection: Sendable {
     func fold(_ key: FactKey, facts: [Fact]) -> [ReadModelRow]
     /// The entry's contributions to tally tables.
     func tally(_ envelope: Envelope) -> [ReadModelTally]
+    /// The contributions of many entries: what adding up the tally of each one gives,
+    /// which a projection may work out without making a tally per entry (a replay tallies a
+    /// million entries).
+    func tally(_ envelopes: [Envelope]) -> [ReadModelTally]
 }
 
 extension Projection {
     public func route(_ envelope: Envelope) -> [FactKey] { [] }
     public func fold(_ key: FactKey, facts: [Fact]) -> [ReadModelRow] { [] }
     public func tally(_ envelope: Envelope) -> [ReadModelTally] { [] }
+    public func tally(_ envelopes: [Envelope]) -> [ReadModelTally] { envelopes.flatMap { tally($0) } }
 }
 
 /// Every projection a hub keeps.

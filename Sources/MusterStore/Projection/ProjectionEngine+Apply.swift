@@ -30,6 +30,7 @@ extension ProjectionEngine {
         var dirty = Set<String>()            // entities to re-fold
         var added: [String: [Int64]] = [:]   // per entity, its facts from this batch that no void names
         var voidedHere = Set<String>()       // the event ids this batch voids
+        var tallied: [Envelope] = []          // the entries admitted, for the tallies
         let anyVoids = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM \(t.void))")) ?? false
         let isVoided = try db.cachedStatement(sql: "SELECT 1 FROM \(t.void) WHERE target = ?")
         for a in entries {
@@ -47,7 +48,7 @@ extension ProjectionEngine {
                     for key in p.route(envelope) { dirty.insert(ProjectionTables.entity(key)) }
                 }
             }
-            batch.tallies.add(p.tally(e))
+            tallied.append(e)
             let keys = p.route(e)
             if keys.isEmpty { continue }
             known[a.arrival] = e
@@ -60,6 +61,7 @@ extension ProjectionEngine {
                 if live { added[ent, default: []].append(a.arrival) }
             }
         }
+        batch.tallies.add(p.tally(tallied))
         guard !dirty.isEmpty else { return batch }
 
         // Every stored fact of each dirty entity (one lookup of a statement compiled once per
@@ -192,8 +194,11 @@ extension ProjectionEngine {
             }
         }
 
+        /// The combined tallies, by table and key.
+        var rows: [ReadModelTally] { byRow.values.sorted(by: { ($0.table, $0.key) < ($1.table, $1.key) }) }
+
         func write(_ db: Database, _ t: ProjectionTables) throws {
-            for tally in byRow.values.sorted(by: { ($0.table, $0.key) < ($1.table, $1.key) }) { try Self.upsert(db, t, tally) }
+            for tally in rows { try Self.upsert(db, t, tally) }
         }
 
         static func merge(_ out: inout ReadModelTally, _ b: ReadModelTally) {

@@ -71,12 +71,20 @@ extension ProjectionEngine {
             let following = Prefetch { try pool.read { db in try Self.readRaw(db, after: last.0, limit: batch, upTo: end) } }
             let parts = try Parallel.mapChunked(Self.slices(raw), minimum: 1) { slice -> ([Staged], [Tallies]) in
                 var staged: [Staged] = [], tallies = Array(repeating: Tallies(), count: projections.count)
+                // Tallied a few hundred entries at a time, through the projections' batch tally.
+                var untallied: [Envelope] = []
+                func tally() {
+                    for (i, p) in projections.enumerated() { tallies[i].add(p.tally(untallied)) }
+                    untallied.removeAll(keepingCapacity: true)
+                }
                 for a in slice {
                     let envelope = try Entry.decode(stored: a.1).envelope
                     if let limit, !limit.admits(arrival: a.0, envelope) { continue }
                     staged.append(Self.stage(Arrived(arrival: a.0, envelope: envelope), projections))
-                    for (i, p) in projections.enumerated() { tallies[i].add(p.tally(envelope)) }
+                    untallied.append(envelope)
+                    if untallied.count == 256 { tally() }
                 }
+                tally()
                 return (staged, tallies)
             }
             var voids: [(target: [UInt8], id: String)] = []

@@ -61,6 +61,23 @@ import Testing
         #expect(try replica.engine.status().allSatisfy { $0.position == Int64(all.count) })
     }
 
+    /// A projection's batch tally (log status counts per origin in place) is the per-entry
+    /// tallies added up, over three origins, voids among them, in any split.
+    @Test func aBatchTallyIsTheEntriesTalliesAddedUp() throws {
+        let envelopes = try Self.entries().map(\.envelope)
+        #expect(envelopes.contains { $0.type == Projections.voidType })
+        for p in Projections.all {
+            var one = ProjectionEngine.Tallies(), batched = ProjectionEngine.Tallies()
+            for e in envelopes { one.add(p.tally(e)) }
+            batched.add(p.tally(Array(envelopes.prefix(40))))
+            batched.add(p.tally(Array(envelopes.dropFirst(40))))
+            #expect(batched.rows == one.rows, "\(p.name)")
+        }
+        let status = LogStatusProjection().tally(envelopes)
+        #expect(status.count == Set(envelopes.map(\.origin)).count)
+        #expect(status.map { $0.sums["entries"] ?? 0 }.reduce(0, +) == Int64(envelopes.count))
+    }
+
     @Test func anOlderFactLayoutIsRebuiltOnCatchUp() throws {
         let replica = try ReplicaStore()
         try replica.arrive(try Self.entries()); try replica.engine.catchUp()
