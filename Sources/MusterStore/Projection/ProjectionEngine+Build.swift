@@ -161,7 +161,7 @@ extension ProjectionEngine {
             // Whole entities, up to a chunk's worth of facts.
             var chunk: [[FactSorter.Record]] = []
             var facts = 0
-            while let first = pending, facts < sizes.batch * 4 {
+            while let first = pending, facts < sizes.batch * 2 {
                 var group = [first]
                 pending = try merge.next()
                 while let r = pending, r.entity == first.entity { group.append(r); pending = try merge.next() }
