@@ -53,12 +53,12 @@ extension Hub {
     /// a puller checks the next batch while this one is appended.
     public struct CheckedBatch: Sendable {
         public let batch: SyncWire.Batch
-        let entries: [Entry]
+        let entries: [SyncedEntry]
     }
 
     /// Checks every entry of `batch` on every core; throws a verification error naming the first bad one.
     public static func check(_ batch: SyncWire.Batch) async throws -> CheckedBatch {
-        CheckedBatch(batch: batch, entries: try await decodeInParallel(batch))
+        CheckedBatch(batch: batch, entries: try await checkInParallel(batch))
     }
 
     /// Appends a checked batch durably, once the store has verified its tree against `target`.
@@ -73,9 +73,7 @@ extension Hub {
                                                     target: target, proof: batch.proof)
         if case .appended = outcome {
             // Erasure is key destruction on every hub, whichever hub recorded it.
-            for entry in entries where entry.envelope.type == SubjectErased.schema.type {
-                if let subject = entry.envelope.subject { try keys.destroy(subject) }
-            }
+            for entry in entries { if let subject = entry.erasedSubject { try keys.destroy(subject) } }
             if catchUp { committed() } else { changes.bump() }
         }
         return outcome
@@ -102,12 +100,43 @@ extension Hub {
         return !already
     }
 
-    static func decodeInParallel(_ batch: SyncWire.Batch) async throws -> [Entry] {
+    static func checkInParallel(_ batch: SyncWire.Batch) async throws -> [SyncedEntry] {
         let origin = batch.origin, start = batch.start
         return try await Parallel.map(batch.entries, minimum: 256) { i, line in
-            do { return try Entry.decode(line) } catch {
+            do { return try SyncedEntry(line) } catch {
                 throw SyncError(.verification, "\(origin) seq \(start + UInt64(i) + 1) is not a valid entry: \(error)")
             }
         }
     }
+}
+
+/// An entry of a pulled batch, checked as ``Entry/decode(_:)`` checks it (canonical JSON, valid
+/// against its type's schema) but not read into an ``Envelope``: appending it needs only its
+/// bytes, its place, its id and, for `subject.erased`, the subject whose key goes. A pull's read
+/// models catch up from the stored bytes (a long pull's are rebuilt, which reads them anyway).
+public struct SyncedEntry: Sendable {
+    public let bytes: [UInt8]
+    public let origin: String
+    public let seq: UInt64
+    /// The event id's text.
+    public let id: String
+    /// The subject a `subject.erased` entry erases; nil for every other type.
+    public let erasedSubject: SubjectID?
+
+    /// Checks `bytes`; throws what ``Entry/decode(_:)`` throws.
+    public init(_ bytes: [UInt8]) throws(CoreError) {
+        let checked = try CheckedEntry(bytes)
+        let erasure = checked.schema.type == SubjectErased.schema.type
+        // The schema requires origin, seq and id, so the empty defaults are never read.
+        let subject: String?
+        (origin, seq, id, subject) = checked.read { e in
+            (e.string("origin") ?? "", UInt64(clamping: e.integer("seq") ?? 0), e.string("id") ?? "",
+             erasure ? e.string("subject") : nil)
+        }
+        erasedSubject = try subject.map { (s) throws(CoreError) in try SubjectID(s) }
+        self.bytes = bytes
+    }
+
+    /// The Merkle leaf hash of the bytes.
+    public var leafHash: MerkleHash { MerkleHash.leafHash(bytes) }
 }

@@ -41,7 +41,7 @@ extension SQLiteLogStore {
                     let leaf = entry.leafHash
                     origin.tiles.append(leaf, to: &origin.appender)
                     do {
-                        try Self.insertEntry(insert, originID: origin.id, seq: size + 1, id: entry.envelope.id, bytes: entry.bytes)
+                        try Self.insertEntry(insert, originID: origin.id, seq: size + 1, id: entry.envelope.id.text, bytes: entry.bytes)
                     } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                         throw StoreError(.invalidRequest, "event id \(entry.envelope.id) is already in the log")
                     }

@@ -46,7 +46,7 @@ extension SQLiteLogStore {
     /// checks the result against `target` with `proof` (``BatchCheck``); only then are the
     /// entries, tiles and — when the batch reaches it — the checkpoint written. The caller has
     /// checked the entries (canonical, schema-valid) and the checkpoint's signature.
-    public func appendForeign(origin: String, start: UInt64, entries: [Entry], target: SignedCheckpoint,
+    public func appendForeign(origin: String, start: UInt64, entries: [SyncedEntry], target: SignedCheckpoint,
                               proof: [MerkleHash]) async throws -> ForeignAppendOutcome {
         guard origin != localOrigin else {
             throw StoreError(.invalidRequest, "\(origin) is this hub's own log; only this hub writes it")
@@ -56,8 +56,8 @@ extension SQLiteLogStore {
         }
         for (i, entry) in entries.enumerated() {
             let want = start + UInt64(i) + 1
-            guard entry.envelope.origin == origin, entry.envelope.seq == want else {
-                return .didNotVerify("entry \(i) of the batch is \(entry.envelope.origin) seq \(entry.envelope.seq), not \(origin) seq \(want)")
+            guard entry.origin == origin, entry.seq == want else {
+                return .didNotVerify("entry \(i) of the batch is \(entry.origin) seq \(entry.seq), not \(origin) seq \(want)")
             }
         }
         return try await pool.writeWithoutTransaction { db in
@@ -83,17 +83,14 @@ extension SQLiteLogStore {
                 if let failure = BatchCheck.failure(size: o.appender.size, root: o.appender.rootHash, target: target.checkpoint, proof: proof) {
                     return .didNotVerify(failure)
                 }
-                var arrived: [(arrival: Int64, envelope: Envelope)] = []
-                arrived.reserveCapacity(entries.count)
                 try db.inTransaction(.immediate) {
                     let insert = try Self.entryInsert(db)
                     for entry in entries {
                         do {
-                            try Self.insertEntry(insert, originID: o.id, seq: entry.envelope.seq, id: entry.envelope.id, bytes: entry.bytes)
+                            try Self.insertEntry(insert, originID: o.id, seq: entry.seq, id: entry.id, bytes: entry.bytes)
                         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                            throw StoreError(.conflict, "\(origin) seq \(entry.envelope.seq) reuses event id \(entry.envelope.id), which this hub already holds")
+                            throw StoreError(.conflict, "\(origin) seq \(entry.seq) reuses event id \(entry.id), which this hub already holds")
                         }
-                        arrived.append((db.lastInsertedRowID, entry.envelope))
                     }
                     try Self.writeTiles(db, originID: o.id, tiles: &o.tiles)
                     try db.execute(sql: "UPDATE origin SET size = ? WHERE id = ?", arguments: [Int64(o.appender.size), o.id])
@@ -103,7 +100,6 @@ extension SQLiteLogStore {
                     return .commit
                 }
                 state.origins[origin] = o
-                recent.add(arrived)
                 return .appended(size: o.appender.size)
             }
         }

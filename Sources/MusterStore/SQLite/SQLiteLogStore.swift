@@ -109,8 +109,8 @@ public final class SQLiteLogStore: LogStore {
 
     /// Inserts one entry row with its values bound straight from the entry (no arguments array,
     /// no copy of the bytes into `Data`). A unique-constraint error means the event id is held.
-    static func insertEntry(_ insert: BoundStatement, originID: Int64, seq: UInt64, id: EventID, bytes: [UInt8]) throws {
-        _ = try eventIDBytes(id.text).withUnsafeBytes { idBytes in
+    static func insertEntry(_ insert: BoundStatement, originID: Int64, seq: UInt64, id: String, bytes: [UInt8]) throws {
+        _ = try eventIDBytes(id).withUnsafeBytes { idBytes in
             try bytes.withUnsafeBytes { entryBytes in
                 try insert.execute { b in b.integer(originID); b.integer(Int64(seq)); b.blob(idBytes); b.blob(entryBytes) }
             }

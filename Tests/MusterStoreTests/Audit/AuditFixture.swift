@@ -72,7 +72,7 @@ struct AuditFixture {
             for range in [0..<half, half..<log.count] {
                 let target = try Self.checkpoint(log[..<range.upperBound], origin: origin, signer: signers[origin]!)
                 let outcome = try await hub.store.appendForeign(origin: origin, start: UInt64(range.lowerBound),
-                                                                entries: Array(log[range]), target: target, proof: [])
+                                                                entries: try log[range].map { try SyncedEntry($0.bytes) }, target: target, proof: [])
                 guard case .appended = outcome else { throw StoreError(.corrupt, "fixture: \(outcome)") }
             }
         }

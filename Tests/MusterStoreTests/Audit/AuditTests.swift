@@ -185,7 +185,7 @@ import Testing
                                   "amount": .object(["currency": .string("GBP"), "minor": .number(100)])])
         let entries = try [Entry.encode(refund)]
         let target = try AuditFixture.checkpoint(entries[...], origin: origin, signer: signer)
-        _ = try await f.hub.store.appendForeign(origin: origin, start: 0, entries: entries, target: target, proof: [])
+        _ = try await f.hub.store.appendForeign(origin: origin, start: 0, entries: try entries.map { try SyncedEntry($0.bytes) }, target: target, proof: [])
         var keys = f.keys
         keys[origin] = signer.verifier
         let report = try await Auditor(keys: keys).run(BundleDirectory(path: f.export()))
