@@ -77,11 +77,12 @@ struct BoundStatement {
     @discardableResult
     func execute(_ bind: (inout Binder) throws -> Void) throws -> Int {
         var binder = Binder(handle: handle)
+        // No pointer into the caller's memory outlives this call in the (cached) statement, not
+        // even when binding throws half way.
+        defer { if binder.borrows { sqlite3_clear_bindings(handle) } }
         try bind(&binder)
         let code = sqlite3_step(handle)
         sqlite3_reset(handle)
-        // No pointer into the caller's memory outlives this call in the (cached) statement.
-        if binder.borrows { sqlite3_clear_bindings(handle) }
         guard code == SQLITE_DONE else {
             let message = db.sqliteConnection.map { String(cString: sqlite3_errmsg($0)) }
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
