@@ -25,11 +25,12 @@ import Testing
     }
 
     /// Writes `rows` through a batch of `perStatement` rows per statement; returns what the table holds.
-    static func roundTrip(_ rows: [ReadModelRow], perStatement: Int) throws -> [ReadModelRow] {
+    static func roundTrip(_ rows: [ReadModelRow], perStatement: Int, variableLimit: Int32? = nil) throws -> [ReadModelRow] {
         let dir = try TemporaryDirectory()
         let queue = try DatabaseQueue(path: dir.url.appendingPathComponent("t.sqlite").path)
         let staged = StagedRows.encode(rows, tables: [table])
         try queue.write { db in
+            if let variableLimit { sqlite3_limit(db.sqliteConnection, SQLITE_LIMIT_VARIABLE_NUMBER, variableLimit) }
             try db.execute(sql: "CREATE TABLE rm_t (key TEXT, n INTEGER, note TEXT, blank TEXT, PRIMARY KEY (key)) WITHOUT ROWID")
             var batch = try BatchedInsert<UnsafeRawBufferPointer>(db, "INSERT", into: "rm_t", columns: 4, perStatement: perStatement) { row, b in
                 StagedRows.bind(row, to: &b)
@@ -59,6 +60,12 @@ import Testing
     func everyRowArrivesThroughFullStatementsAndTheTail(perStatement: Int) throws {
         let rows = Self.rows(2 * 64 + 5)   // two full statements of 64 and a tail of 5, or all full
         #expect(try Self.roundTrip(rows, perStatement: perStatement) == rows)
+    }
+
+    /// A SQLite that allows fewer parameters per statement than 64 rows need gets fewer rows a statement.
+    @Test func aLowParameterLimitMakesSmallerStatements() throws {
+        let rows = Self.rows(29)
+        #expect(try Self.roundTrip(rows, perStatement: 64, variableLimit: 10) == rows)   // 2 rows of 4 columns a statement
     }
 
     @Test func aCutShortStagedRowIsRefused() throws {

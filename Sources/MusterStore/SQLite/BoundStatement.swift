@@ -108,6 +108,9 @@ struct BatchedInsert<Row> {
     init(_ db: Database, _ verb: String, into table: String, columns: Int, perStatement: Int = 64,
          bind: @escaping (Row, inout BoundStatement.Binder) throws -> Void) throws {
         let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+        // Within this SQLite's limit on parameters per statement (999 in builds before 3.32).
+        let limit = db.sqliteConnection.map { Int(sqlite3_limit($0, SQLITE_LIMIT_VARIABLE_NUMBER, -1)) } ?? 999
+        let perStatement = max(1, min(perStatement, limit / max(1, columns)))
         many = try BoundStatement(db, "\(verb) INTO \(table) VALUES " + Array(repeating: row, count: perStatement).joined(separator: ", "))
         one = try BoundStatement(db, "\(verb) INTO \(table) VALUES \(row)")
         self.perStatement = perStatement
