@@ -44,7 +44,7 @@ public struct Entry: Hashable, Sendable {
     private static func offTape(_ bytes: [UInt8], checked: Bool) throws(CoreError) -> Entry? {
         let envelope = try bytes.withUnsafeBufferPointer { (u) throws(CoreError) -> Envelope? in
             guard let tape = checked ? CheckedEntry.tapeCheck(u)?.0 : JSONTape(u) else { return nil }
-            return try Envelope(tape: tape, in: u)
+            return try Envelope(tape: tape, bytes: bytes, in: u)
         }
         return envelope.map { Entry(validatedBytes: bytes, envelope: $0) }
     }

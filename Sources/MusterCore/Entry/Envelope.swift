@@ -16,7 +16,7 @@ public struct Envelope: Hashable, Sendable {
         var hlc: HLCStamp
         var operatorID: String
         var subject: SubjectID?
-        var payload: JSONValue
+        var payload: PayloadView
         var sealed: SealedPayload?
         var authorSignature: AuthorSignature?
     }
@@ -80,11 +80,14 @@ public struct Envelope: Hashable, Sendable {
         get { storage.fields.subject }
         set { update { $0.subject = newValue } }
     }
-    /// The clear payload (a JSON object).
+    /// The clear payload (a JSON object). An envelope read off a tape makes the value anew at
+    /// each read: read members through ``payloadView`` where that is all a caller needs.
     public var payload: JSONValue {
-        get { storage.fields.payload }
-        set { update { $0.payload = newValue } }
+        get { storage.fields.payload.value }
+        set { update { $0.payload = PayloadView(newValue) } }
     }
+    /// The clear payload, read in place where the envelope came off a tape.
+    public var payloadView: PayloadView { storage.fields.payload }
     /// The personal fields, sealed, if any.
     public var sealed: SealedPayload? {
         get { storage.fields.sealed }
@@ -100,6 +103,14 @@ public struct Envelope: Hashable, Sendable {
     public init(origin: String, seq: UInt64, id: EventID, type: String, typeVersion: Int, recordedAt: Timestamp,
                 hlc: HLCStamp, operatorID: String, subject: SubjectID?, payload: JSONValue,
                 sealed: SealedPayload? = nil, authorSignature: AuthorSignature? = nil) {
+        self.init(origin: origin, seq: seq, id: id, type: type, typeVersion: typeVersion, recordedAt: recordedAt, hlc: hlc,
+                  operatorID: operatorID, subject: subject, payload: PayloadView(payload), sealed: sealed,
+                  authorSignature: authorSignature)
+    }
+
+    private init(origin: String, seq: UInt64, id: EventID, type: String, typeVersion: Int, recordedAt: Timestamp,
+                 hlc: HLCStamp, operatorID: String, subject: SubjectID?, payload: PayloadView, sealed: SealedPayload?,
+                 authorSignature: AuthorSignature?) {
         storage = Storage(Fields(origin: origin, seq: seq, id: id, type: type, typeVersion: typeVersion, recordedAt: recordedAt,
                                  hlc: hlc, operatorID: operatorID, subject: subject, payload: payload, sealed: sealed,
                                  authorSignature: authorSignature))
@@ -129,9 +140,10 @@ public struct Envelope: Hashable, Sendable {
     }
 
     /// Reads an envelope from a tape of an entry's bytes, as ``init(validated:)`` reads it from
-    /// the parsed tree (same values, same errors): members are read in place and only the payload
-    /// becomes a `JSONValue`. For entries already checked, on the tape or in the store.
-    init(tape: JSONTape, in u: UnsafeBufferPointer<UInt8>) throws(CoreError) {
+    /// the parsed tree (same values, same errors): members are read in place, and the payload
+    /// stays in `bytes`, read through the tape (``PayloadView``). For entries already checked, on
+    /// the tape or in the store.
+    init(tape: JSONTape, bytes: [UInt8], in u: UnsafeBufferPointer<UInt8>) throws(CoreError) {
         func token(_ key: StaticString, of object: Int? = 0) -> Int? {
             object.flatMap { tape.member(key, of: $0, in: u) }
         }
@@ -155,7 +167,7 @@ public struct Envelope: Hashable, Sendable {
                           counter: try integer(token("count", of: clock), "hlc.count")),
             operatorID: try string("operator"),
             subject: try token("subject").flatMap { tape.string($0, in: u) }.map { (s) throws(CoreError) in try SubjectID(s) },
-            payload: token("payload").map { tape.value($0, in: u) } ?? .object([:]),
+            payload: token("payload").map { PayloadView(bytes: bytes, tape: tape, at: $0) } ?? PayloadView(.object([:])),
             sealed: try token("sealed").map { (at) throws(CoreError) in try SealedPayload(tape: tape, at: at, in: u) },
             authorSignature: try token("authorSig").map { (at) throws(CoreError) in try AuthorSignature(json: tape.value(at, in: u)) })
     }

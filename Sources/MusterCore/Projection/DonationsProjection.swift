@@ -33,9 +33,9 @@ public struct DonationsProjection: Projection {
         switch envelope.type {
         case DonationReceived.schema.type: return [FactKey(Self.donation, envelope.id.text)]
         case _ where Self.referring.contains(envelope.type):
-            return envelope.payload["donation"]?.stringValue.map { [FactKey(Self.donation, $0)] } ?? []
+            return envelope.payloadView.string("donation").map { [FactKey(Self.donation, $0)] } ?? []
         case DonationPlanStarted.schema.type, DonationPlanEnded.schema.type:
-            return envelope.payload["planId"]?.stringValue.map { [FactKey(Self.plan, $0)] } ?? []
+            return envelope.payloadView.string("planId").map { [FactKey(Self.plan, $0)] } ?? []
         default: return []
         }
     }

@@ -21,7 +21,7 @@ public struct PledgesProjection: Projection {
         switch envelope.type {
         case PledgeMade.schema.type: return [FactKey(Self.pledge, envelope.id.text)]
         case PledgeFulfilled.schema.type, PledgeWithdrawn.schema.type:
-            return envelope.payload["pledge"]?.stringValue.map { [FactKey(Self.pledge, $0)] } ?? []
+            return envelope.payloadView.string("pledge").map { [FactKey(Self.pledge, $0)] } ?? []
         default: return []
         }
     }

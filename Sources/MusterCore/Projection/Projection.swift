@@ -51,7 +51,7 @@ public enum Projections {
 
     /// The event an `event.voided` entry voids.
     public static func voidTarget(_ envelope: Envelope) -> String? {
-        envelope.type == voidType ? envelope.payload["target"]?.stringValue : nil
+        envelope.type == voidType ? envelope.payloadView.string("target") : nil
     }
 }
 

@@ -101,34 +101,42 @@ public struct Fact: Sendable, Hashable {
     public let subject: String?
     /// When its hub recorded it.
     public let recordedAt: Timestamp
-    /// The clear payload.
-    public let payload: JSONValue
+    /// The clear payload, read in place (``PayloadView``).
+    public let payloadView: PayloadView
+    /// The clear payload as a value.
+    public var payload: JSONValue { payloadView.value }
 
     /// A fact.
     public init(key: FactKey, stamp: FactStamp, seq: UInt64, type: String, subject: String?, recordedAt: Timestamp,
                 payload: JSONValue) {
+        self.init(key: key, stamp: stamp, seq: seq, type: type, subject: subject, recordedAt: recordedAt,
+                  payloadView: PayloadView(payload))
+    }
+
+    private init(key: FactKey, stamp: FactStamp, seq: UInt64, type: String, subject: String?, recordedAt: Timestamp,
+                 payloadView: PayloadView) {
         self.key = key; self.stamp = stamp; self.seq = seq; self.type = type; self.subject = subject
-        self.recordedAt = recordedAt; self.payload = payload
+        self.recordedAt = recordedAt; self.payloadView = payloadView
     }
 
     /// The fact an entry is about `key`.
     public init(_ envelope: Envelope, key: FactKey) {
         self.init(key: key, stamp: FactStamp(hlc: envelope.hlc, origin: envelope.origin, eventID: envelope.id.text),
                   seq: envelope.seq, type: envelope.type, subject: envelope.subject?.text, recordedAt: envelope.recordedAt,
-                  payload: envelope.payload)
+                  payloadView: envelope.payloadView)
     }
 
     /// A payload string member.
-    public func string(_ name: String) -> String? { payload[name]?.stringValue }
+    public func string(_ name: String) -> String? { payloadView.string(name) }
     /// A payload date member.
     public func date(_ name: String) -> CalendarDate? { string(name).flatMap { try? CalendarDate($0) } }
     /// A payload constituency's GSS code (the member is `{"code": …, "boundarySet": …}`).
-    public func constituency(_ name: String) -> String? { payload[name]?["code"]?.stringValue }
+    public func constituency(_ name: String) -> String? { payloadView.string(name, "code") }
     /// A payload integer member.
-    public func integer(_ name: String) -> Int64? { payload[name]?.integerValue }
+    public func integer(_ name: String) -> Int64? { payloadView.integer(name) }
     /// A payload money member as (minor units, currency code).
     public func money(_ name: String) -> (minor: Int64, currency: String)? {
-        guard let m = payload[name], let minor = m["minor"]?.integerValue, let c = m["currency"]?.stringValue else { return nil }
+        guard let minor = payloadView.integer(name, "minor"), let c = payloadView.string(name, "currency") else { return nil }
         return (minor, c)
     }
 }

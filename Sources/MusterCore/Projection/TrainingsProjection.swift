@@ -18,7 +18,7 @@ public struct TrainingsProjection: Projection {
     ]
 
     public func route(_ envelope: Envelope) -> [FactKey] {
-        guard let sessionID = envelope.payload["sessionId"]?.stringValue else { return [] }
+        guard let sessionID = envelope.payloadView.string("sessionId") else { return [] }
         switch envelope.type {
         case TrainingSessionHeld.schema.type: return [FactKey(Self.session, sessionID)]
         case TrainingAttendanceRecorded.schema.type:

@@ -135,11 +135,17 @@ extension ProjectionEngine {
     private static func stage(_ a: Arrived, _ projections: [any Projection]) -> Staged {
         let e = a.envelope
         let void = Projections.voidTarget(e).map { (target: SQLiteLogStore.eventIDBytes($0), id: e.id.text) }
-        let facts = projections.map { p in
-            p.route(e).map { key in
-                (entity: Array(ProjectionTables.entity(key).utf8),
-                 rows: StagedRows.encode(p.fold(key, facts: [Fact(e, key: key)]), tables: p.tables))
+        var facts: [[(entity: [UInt8], rows: [UInt8])]] = []
+        facts.reserveCapacity(projections.count)
+        for i in projections.indices {
+            // Each projection is used in place: a closure would copy the existential per entry.
+            var mine: [(entity: [UInt8], rows: [UInt8])] = []
+            for key in projections[i].route(e) {
+                let rows = projections[i].fold(key, facts: [Fact(e, key: key)])
+                mine.append((entity: Array(ProjectionTables.entity(key).utf8),
+                             rows: StagedRows.encode(rows, tables: projections[i].tables)))
             }
+            facts.append(mine)
         }
         return Staged(arrival: a.arrival, eventID: SQLiteLogStore.eventIDBytes(e.id.text), void: void, facts: facts)
     }
