@@ -7,17 +7,24 @@ import Testing
 @Suite struct GroupCommitTests {
     @Test func machineBatchesWhatQueuesWhileAFlushIsInFlight() {
         var m = GroupCommitMachine<Int>(maximumBatch: 3)
-        guard case .flush(let first) = m.enqueue(1) else { Issue.record("first append must flush"); return }
-        #expect(first == [1])
-        for i in 2...6 { if case .flush = m.enqueue(i) { Issue.record("no second flush while one is in flight") } }
-        guard case .flush(let second) = m.flushCompleted() else { Issue.record("queued appends must flush"); return }
-        #expect(second == [2, 3, 4])
-        guard case .flush(let third) = m.flushCompleted() else { Issue.record("rest must flush"); return }
-        #expect(third == [5, 6])
-        guard case .none = m.flushCompleted() else { Issue.record("idle after the queue drains"); return }
-        #expect(!m.isFlushing)
-        guard case .flush(let again) = m.enqueue(7) else { Issue.record("a new append flushes again"); return }
-        #expect(again == [7])
+        func leader(_ action: GroupCommitMachine<Int>.Action) -> Int? {
+            if case .lead(let w) = action { return w }
+            return nil
+        }
+        #expect(leader(m.enqueue(1)) == 1)  // an idle log: the first append leads
+        // What queues before the leader starts joins its batch.
+        #expect(leader(m.enqueue(2)) == nil)
+        #expect(m.takeBatch() == [1, 2])
+        for i in 3...7 { #expect(leader(m.enqueue(i)) == nil, "no second leader while a batch is in flight") }
+        #expect(leader(m.flushCompleted()) == 3)  // the head of the queue leads the next batch
+        #expect(m.takeBatch() == [3, 4, 5])  // at most maximumBatch
+        #expect(leader(m.flushCompleted()) == 6)
+        #expect(leader(m.enqueue(8)) == nil)  // arrives while the named leader waits to run
+        #expect(m.takeBatch() == [6, 7, 8])
+        #expect(leader(m.flushCompleted()) == nil)
+        #expect(!m.isFlushing)  // idle after the queue drains
+        #expect(leader(m.enqueue(9)) == 9)
+        #expect(m.takeBatch() == [9])
     }
 
     @Test func concurrentAppendsShareCheckpointsAndAllLand() async throws {

@@ -7,7 +7,10 @@ import Synchronization
 ///
 /// The caller whose append starts a batch leads it (does the I/O); when it completes, leadership
 /// passes to the first caller of the next batch, so no task works for others indefinitely and no
-/// background task is needed.
+/// background task is needed. A leader takes its batch when it starts, after letting the tasks
+/// ready to run go first: callers just resumed by a commit mostly append again at once, and
+/// join the batch rather than waiting out the next commit. With 64 writers on two cores,
+/// batches had alternated between one entry and sixty-three.
 public actor GroupCommitter {
     private let store: any LogStore
     private let beforeCommit: @Sendable () throws -> Void
@@ -23,7 +26,7 @@ public actor GroupCommitter {
 
     enum Wake {
         case done(AppendOutcome)
-        case lead([Waiter])
+        case lead
     }
 
     /// A committer over `store`. `beforeCommit` runs before each batch (the hub flushes new
@@ -43,12 +46,13 @@ public actor GroupCommitter {
         let ticket = nextTicket
         nextTicket += 1
         var wake = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Wake, any Error>) in
-            if case .flush(let batch) = machine.enqueue(Waiter(ticket: ticket, request: request, continuation: continuation)) {
-                continuation.resume(returning: .lead(batch))
+            if case .lead = machine.enqueue(Waiter(ticket: ticket, request: request, continuation: continuation)) {
+                continuation.resume(returning: .lead)
             }
         }
-        while case .lead(let batch) = wake {
-            wake = .done(try await lead(batch, leader: ticket))
+        while case .lead = wake {
+            await Task.yield()
+            wake = .done(try await lead(machine.takeBatch(), leader: ticket))
         }
         guard case .done(let outcome) = wake else { preconditionFailure("unreachable") }
         return outcome
@@ -72,8 +76,8 @@ public actor GroupCommitter {
             let outcome = result.map { $0[i] }
             if waiter.ticket == leader { mine = outcome } else { waiter.continuation.resume(with: outcome.map(Wake.done)) }
         }
-        if case .flush(let next) = machine.flushCompleted() {
-            next[0].continuation.resume(returning: .lead(next))
+        if case .lead(let next) = machine.flushCompleted() {
+            next.continuation.resume(returning: .lead)
         }
         return try mine.get()
     }
