@@ -30,19 +30,15 @@ public struct PayloadView: Sendable, Hashable {
         }
     }
 
-    /// The string member `name`, or nil when it is missing or not a string.
-    public func string(_ name: String) -> String? { string(name, nil) }
-
-    /// The string member `inner` of the object member `name` (e.g. an amount's `currency`).
-    public func string(_ name: String, _ inner: String?) -> String? {
+    /// The string member `name`, or its member `inner` (e.g. an amount's `currency`); nil when
+    /// missing or not a string.
+    public func string(_ name: String, _ inner: String? = nil) -> String? {
         read(name, inner, \.stringValue) { tape, at, u in tape.string(at, in: u) }
     }
 
-    /// The integer member `name`, or nil when it is missing or not an exact integer.
-    public func integer(_ name: String) -> Int64? { integer(name, nil) }
-
-    /// The integer member `inner` of the object member `name` (e.g. an amount's `minor`).
-    public func integer(_ name: String, _ inner: String?) -> Int64? {
+    /// The integer member `name`, or its member `inner` (e.g. an amount's `minor`); nil when
+    /// missing or not an exact integer.
+    public func integer(_ name: String, _ inner: String? = nil) -> Int64? {
         read(name, inner, \.integerValue) { tape, at, _ in tape.integer(at) }
     }
 
@@ -67,8 +63,8 @@ public struct PayloadView: Sendable, Hashable {
     }
 
     private static func member(_ tape: JSONTape, _ name: String, of object: Int, _ u: UnsafeBufferPointer<UInt8>) -> Int? {
-        if let found = name.utf8.withContiguousStorageIfAvailable({ tape.member($0, of: object, in: u) }) { return found }
-        return Array(name.utf8).withUnsafeBufferPointer { tape.member($0, of: object, in: u) }
+        var name = name
+        return name.withUTF8 { tape.member($0, of: object, in: u) }
     }
 
     public static func == (a: PayloadView, b: PayloadView) -> Bool { a.value == b.value }
