@@ -102,11 +102,43 @@ public struct Synchronizer: Sendable {
         if origin == hub.origin && target.checkpoint.size > startHeld {
             throw SyncError(.verification, "the peer holds a checkpoint of this hub's own log at size \(target.checkpoint.size), beyond the \(startHeld) entries it wrote")
         }
+        // A pull that will more than double the log has its read models rebuilt as it lands
+        // (staged batch by batch on a thread of their own, folded when it ends), however it ends.
+        let incoming = target.checkpoint.size > startHeld ? target.checkpoint.size - startHeld : 0
+        let rebuild = incoming > 0 && (try? hub.projections.wouldRebuild(afterMore: Int64(incoming))) == true
+            ? hub.followingRebuild() : nil
+        do {
+            let pulled = try await pull(origin, target: target, held: startHeld, from: peer, name: name,
+                                        rebuild: rebuild, report: &report)
+            await finish(rebuild, origin: origin)
+            return pulled
+        } catch {
+            await finish(rebuild, origin: origin)
+            throw error
+        }
+    }
+
+    /// Waits for the rebuild that followed a pull; if it failed, the next catch-up rebuilds.
+    private func finish(_ rebuild: FollowingRebuild?, origin: String) async {
+        guard let rebuild else { return }
+        do {
+            let done = try await rebuild.finish()
+            logger.info("read models rebuilt with the pull of \(origin): \(done.entries) entries in \(String(format: "%.2f", done.seconds)) s")
+        } catch {
+            logger.error("read models: the rebuild that followed the pull of \(origin) failed (\(error)); the next catch-up rebuilds them")
+        }
+        // Entries committed after the rebuild's swap (by others) are caught up as usual.
+        hub.scheduleProjections()
+    }
+
+    /// The pull itself: batches fetched (the next while one is committed), checked and appended.
+    private func pull(_ origin: String, target: SignedCheckpoint, held startHeld: UInt64, from peer: some SyncPeer, name: String,
+                      rebuild: FollowingRebuild?, report: inout SyncRoundReport) async throws -> UInt64 {
         var machine = try OriginPull(target: target, held: startHeld, anchor: try anchor(origin), batchSize: batchSize)
         var step = machine.start()
         var prefetch: (start: UInt64, task: Task<Hub.CheckedBatch, any Error>)?
         // Batches appended while more were on their way leave the catch-up to the pull's end,
-        // however it ends.
+        // however it ends (or to the rebuild that follows the pull).
         var deferredCatchUp = false
         defer {
             prefetch?.task.cancel()
@@ -133,9 +165,10 @@ public struct Synchronizer: Sendable {
                     continue
                 }
                 let more = prefetch != nil
-                switch try await hub.acceptBatch(checked, target: target, catchUp: !more) {
+                switch try await hub.acceptBatch(checked, target: target, catchUp: !more && rebuild == nil) {
                 case .appended(let newSize):
-                    deferredCatchUp = more
+                    rebuild?.grew()
+                    deferredCatchUp = more && rebuild == nil
                     step = machine.committed(size: newSize)
                 case .didNotVerify(let reason): step = machine.batchDidNotVerify(reason)
                 case .stale(let held):

@@ -32,7 +32,8 @@ public final class Hub: Sendable {
     let committed: @Sendable () -> Void
 
     /// Opens the hub in `directory`. A writable hub holds the writer lock for its lifetime.
-    public init(directory: DataDirectory, writable: Bool = true) throws {
+    /// - Parameter projectionSizes: the read models' batch and buffer sizes (tests make them small).
+    public init(directory: DataDirectory, writable: Bool = true, projectionSizes: ProjectionEngine.Sizes = .init()) throws {
         self.directory = directory
         origin = try directory.origin()
         lock = writable ? try WriterLock(path: directory.lockPath) : nil
@@ -42,7 +43,7 @@ public final class Hub: Sendable {
         keys = try FileSubjectKeyStore(path: directory.subjectKeysPath, kek: directory.keystoreKey())
         blindIndex = BlindIndex(key: SymmetricKey(data: try directory.blindIndexKey()))
         let keys = self.keys
-        projections = try ProjectionEngine(store: store, writable: writable)
+        projections = try ProjectionEngine(store: store, writable: writable, sizes: projectionSizes)
         let scheduler = ProjectionScheduler(engine: projections), changes = self.changes
         self.scheduler = scheduler
         committed = { scheduler.schedule(); changes.bump() }
@@ -58,6 +59,11 @@ public final class Hub: Sendable {
 
     /// Starts a catch-up of the read models in the background (see ``ProjectionScheduler``).
     public func scheduleProjections() { scheduler.schedule() }
+
+    /// Starts rebuilding the read models on a thread of its own, staging entries as they are
+    /// committed until ``FollowingRebuild/finish()``: for a pull of more entries than the log
+    /// holds, whose catch-up would rebuild anyway (``ProjectionEngine/wouldRebuild(afterMore:)``).
+    public func followingRebuild() -> FollowingRebuild { FollowingRebuild(projections) }
 
     /// Creates a new hub and opens it.
     public static func create(directory: DataDirectory, origin: String) throws -> Hub {

@@ -26,11 +26,14 @@ extension ProjectionEngine {
         let facts: [[(entity: [UInt8], rows: [UInt8])]]
     }
 
+    /// - Parameter following: when given, the stage does not stop at the log's end as it was
+    ///   when the rebuild began: it waits for the log to grow and stages what arrives until
+    ///   `following` is finished (a long pull's entries are staged as they land).
     func rebuildLocked(_ selected: [any Projection], limit: ReplayLimit?,
-                       progress: (@Sendable (ReplayProgress) -> Void)?) throws -> ReplayReport {
+                       progress: (@Sendable (ReplayProgress) -> Void)?, following: LogFollower? = nil) throws -> ReplayReport {
         let clock = ContinuousClock.now
         let targets = selected.map { ProjectionTables(projection: $0, suffix: ProjectionTables.buildSuffix) }
-        let (end, generations) = try writeDerived { db -> (Int64, [Int64]) in
+        let (start, generations) = try writeDerived { db -> (Int64, [Int64]) in
             let state = try Self.states(db)
             for t in targets { try t.create(db) }
             let end = try Self.lastArrival(db)
@@ -39,7 +42,7 @@ extension ProjectionEngine {
         let directory = URL(fileURLWithPath: pool.path).deletingLastPathComponent().path
         let sorters = try targets.map { _ in try FactSorter(directory: directory, runBytes: sizes.sortRun) }
 
-        let read = try stage(targets, into: sorters, end: end, limit: limit, progress: progress)
+        let (read, end) = try stage(targets, into: sorters, end: start, limit: limit, progress: progress, following: following)
         for (t, sorter) in zip(targets, sorters) { try fold(t, sorter, progress: progress) }
 
         try pool.write { db in
@@ -57,18 +60,27 @@ extension ProjectionEngine {
 
     // MARK: - Phase 1: stage
 
-    /// Stages every entry up to `end`; returns how many were read. The next batch is read while
-    /// this one is parsed and staged on every core.
-    private func stage(_ targets: [ProjectionTables], into sorters: [FactSorter], end: Int64, limit: ReplayLimit?,
-                       progress: (@Sendable (ReplayProgress) -> Void)?) throws -> Int64 {
+    /// Stages every entry up to `end` (and, `following` a growing log, what arrives after it until
+    /// the follower is finished); returns how many were read and the arrival position staged to.
+    /// The next batch is read while this one is parsed and staged on every core.
+    private func stage(_ targets: [ProjectionTables], into sorters: [FactSorter], end start: Int64, limit: ReplayLimit?,
+                       progress: (@Sendable (ReplayProgress) -> Void)?, following follower: LogFollower?) throws -> (read: Int64, end: Int64) {
         let projections = targets.map(\.projection)
         var tallies = Array(repeating: Tallies(), count: targets.count)
         var read: Int64 = 0
+        var end = start
         let pool = self.pool, batch = sizes.batch
-        var next = try pool.read { db in try Self.readRaw(db, after: 0, limit: batch, upTo: end) }
-        while let last = next.last {
+        var next = try pool.read { db in try Self.readRaw(db, after: 0, limit: batch, upTo: start) }
+        while true {
+            guard let last = next.last else {
+                // At `end`. Following a log that grows, wait for more until the follower finishes.
+                guard let follower, let grown = try Self.growth(pool, after: end, follower) else { break }
+                next = try pool.read { [end] db in try Self.readRaw(db, after: end, limit: batch, upTo: grown) }
+                end = grown
+                continue
+            }
             let raw = next
-            let following = Prefetch { try pool.read { db in try Self.readRaw(db, after: last.0, limit: batch, upTo: end) } }
+            let following = Prefetch { [end] in try pool.read { db in try Self.readRaw(db, after: last.0, limit: batch, upTo: end) } }
             let parts = try Parallel.mapChunked(Self.slices(raw), minimum: 1) { slice -> ([Staged], [Tallies]) in
                 var staged: [Staged] = [], tallies = Array(repeating: Tallies(), count: projections.count)
                 // Tallied a few hundred entries at a time, through the projections' batch tally.
@@ -120,7 +132,20 @@ extension ProjectionEngine {
             next = try following.value()
         }
         try writeDerived { db in for (i, t) in targets.enumerated() { try tallies[i].write(db, t) } }
-        return read
+        return (read, end)
+    }
+
+    /// The log's end once it has grown past `end`, waiting for that; nil once `follower` is
+    /// finished and the log holds nothing past `end`.
+    private static func growth(_ pool: DatabasePool, after end: Int64, _ follower: LogFollower) throws -> Int64? {
+        while true {
+            // Read after checking, so that entries committed before the follower finished are staged.
+            let finished = follower.isFinished
+            let now = try pool.read { db in try lastArrival(db) }
+            if now > end { return now }
+            if finished { return nil }
+            follower.waitForGrowth()
+        }
     }
 
     /// `items` in one contiguous slice per core.

@@ -265,6 +265,27 @@ public final class ProjectionEngine: Sendable {
         try running.take { try rebuildLocked(selected ?? projections, limit: limit, progress: progress) }
     }
 
+    /// Rebuilds every projection not pinned to a limit, staging the log as it grows until
+    /// `follower` is finished, then swaps the models in (entries committed meanwhile included).
+    /// For a pull that will more than double the log: its entries are staged as they land
+    /// instead of after it.
+    public func rebuild(following follower: LogFollower) throws -> ReplayReport {
+        try running.take {
+            let states = try pool.read { db in try Self.states(db) }
+            return try rebuildLocked(projections.filter { states[$0.name]?.limit == nil }, limit: nil, progress: nil,
+                                     following: follower)
+        }
+    }
+
+    /// Whether a catch-up after `incoming` more entries would rebuild rather than apply them (see
+    /// ``Sizes/rebuildBacklog``): what a pull of that many asks before it starts.
+    public func wouldRebuild(afterMore incoming: Int64) throws -> Bool {
+        let (states, end) = try pool.read { db in (try Self.states(db), try Self.lastArrival(db)) }
+        let from = projections.filter { states[$0.name]?.limit == nil }.map { states[$0.name]?.position ?? 0 }.min() ?? end
+        let backlog = end - from + incoming
+        return backlog >= sizes.rebuildBacklog && backlog > from
+    }
+
     static func seconds(since start: ContinuousClock.Instant) -> Double {
         let d = ContinuousClock.now - start
         return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18

@@ -61,6 +61,34 @@ import Testing
         #expect(try replica.engine.status().allSatisfy { $0.position == Int64(all.count) })
     }
 
+    /// A rebuild that follows the log stages what arrives while it runs, in pieces and across
+    /// sort runs, until it is finished: its models are the reference, at the last arrival.
+    @Test func aRebuildFollowingTheLogTakesWhatArrivesUntilFinished() async throws {
+        let all = try Self.entries()
+        var sizes = ProjectionEngine.Sizes()
+        sizes.batch = 5; sizes.sortRun = 400
+        let replica = try ReplicaStore(sizes: sizes)
+        try replica.arrive(all.prefix(9))
+        let follower = LogFollower()
+        let engine = replica.engine
+        let rebuild = Task.detached { try engine.rebuild(following: follower) }
+        for start in stride(from: 9, to: all.count, by: 23) {
+            try replica.arrive(all[start..<min(all.count, start + 23)])
+            follower.grew()
+            try await Task.sleep(for: .milliseconds(start % 2 == 0 ? 0 : 60))   // sometimes caught up, waiting
+        }
+        follower.finish()
+        let report = try await rebuild.value
+        #expect(report.entries == Int64(all.count))
+        #expect(try replica.digest() == Self.referenceDigest())
+        #expect(try replica.engine.status().allSatisfy { $0.position == Int64(all.count) })
+        // Finished with nothing new, it stops at once with what the log holds.
+        let idle = LogFollower()
+        idle.finish()
+        #expect(try engine.rebuild(following: idle).entries == Int64(all.count))
+        #expect(try replica.digest() == Self.referenceDigest())
+    }
+
     /// A projection's batch tally (log status counts per origin in place) is the per-entry
     /// tallies added up, over three origins, voids among them, in any split.
     @Test func aBatchTallyIsTheEntriesTalliesAddedUp() throws {
@@ -100,6 +128,8 @@ import Testing
         let replica = try ReplicaStore()
         let synchronous = { try replica.store.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } }
         #expect(try synchronous() == 2)   // FULL
+        // Statement journals stay in memory rather than spilling to temporary files.
+        #expect(try replica.store.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA temp_store") } == 2)
         try replica.arrive(try Self.entries()); try replica.engine.catchUp()
         #expect(try synchronous() == 2)
         // A read-model transaction that fails is rolled back and still restores the setting.

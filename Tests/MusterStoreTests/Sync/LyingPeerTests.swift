@@ -1,7 +1,8 @@
 import Foundation
+import GRDB
 import Logging
 import MusterCore
-import MusterStore
+@testable import MusterStore
 import MusterSync
 import MusterTesting
 import Testing
@@ -92,5 +93,45 @@ struct LyingPeer: SyncPeer {
         }
         let positions = try c.projections.status().map(\.position)
         #expect(positions.allSatisfy { $0 >= 20 }, "read models at \(positions)")
+    }
+
+    /// A pull of more entries than the hub holds has its read models rebuilt as it lands: the
+    /// round returns with them rebuilt (one new generation) and equal to the peer's; one refused
+    /// part way still rebuilds them over what it appended.
+    @Test func aLongPullRebuildsTheReadModelsAsItLands() async throws {
+        let m = try Movement(["a", "c", "d", "e"])
+        try m.start("a")
+        _ = try await m.recordMany(at: "a", count: 30, parallel: 1)
+        var sizes = ProjectionEngine.Sizes()
+        sizes.rebuildBacklog = 10; sizes.batch = 4; sizes.sortRun = 500
+        let logger = Logger(label: "test")
+        for (hub, lie) in [("c", nil), ("d", LyingPeer.Lie.tamperedBytes)] {
+            let c = try Hub(directory: DataDirectory(path: m.dir(hub)), projectionSizes: sizes)
+            let generation = { try c.store.pool.read { db in try Int64.fetchOne(db, sql: "SELECT generation FROM pj_state WHERE name = 'members'") } }
+            let before = try generation() ?? 0
+            let honest = PeerClient(url: m.url("a"), signer: try c.directory.logSigner())
+            let report: SyncRoundReport
+            if let lie {
+                report = try await Synchronizer(hub: c, logger: logger, batchSize: 10).round(with: LyingPeer(honest: honest, lie: lie, from: 20), name: "liar")
+            } else {
+                report = try await Synchronizer(hub: c, logger: logger, batchSize: 10).round(with: honest, name: "a")
+            }
+            let held: Int64 = lie == nil ? 30 : 20
+            #expect(report.errors.isEmpty == (lie == nil), "\(hub): \(report.errors)")
+            #expect(try c.store.origins().first { $0.origin == m.origin("a") }?.size == UInt64(held))
+            // The round waited for the rebuild: no catch-up was asked for.
+            #expect(try generation() == before + 1, "\(hub)")
+            let positions = try c.projections.status().map(\.position)
+            #expect(positions.allSatisfy { $0 == held }, "\(hub): read models at \(positions)")
+            if lie == nil {
+                // The same pull caught up the usual way (applied after it) gives the same models.
+                let e = try Hub(directory: DataDirectory(path: m.dir("e")))
+                let plain = try await Synchronizer(hub: e, logger: logger, batchSize: 10)
+                    .round(with: PeerClient(url: m.url("a"), signer: try e.directory.logSigner()), name: "a")
+                #expect(plain.pulled[m.origin("a")] == 30)
+                try e.settleProjections()
+                #expect(try c.projections.digests().last?.hex == e.projections.digests().last?.hex)
+            }
+        }
     }
 }
