@@ -6,10 +6,14 @@ import HeapModule
 /// file, and the runs merged back in order. Memory stays bounded whatever the log's size; every
 /// staged byte is written once and read once.
 ///
+/// Facts are collected as ``StagedFacts``: records end to end in one buffer, in the run file's
+/// format, with a sort key each. A run is the keys sorted and the records copied out in that
+/// order, so staging a fact allocates nothing of its own and a run frees one buffer.
+///
 /// A sorter is used by one thread at a time (a rebuild fills its sorters side by side, each on
 /// one thread, and waits for them all): hence `@unchecked Sendable`.
 final class FactSorter: @unchecked Sendable {
-    /// One staged fact.
+    /// One staged fact, as the merge yields it.
     struct Record {
         /// The entity, as the fact table keys it (`kind/key`), in UTF-8.
         var entity: [UInt8]
@@ -19,39 +23,69 @@ final class FactSorter: @unchecked Sendable {
         /// The rows the entity folds into if this is its only fact (``StagedRows``).
         var rows: [UInt8]
 
-        /// The entity's first sixteen bytes as two big-endian words (zero-padded), so most
-        /// comparisons are two integer comparisons.
-        let prefix: (UInt64, UInt64)
+        /// The entity's first 24 bytes as three big-endian words (zero-padded), so most
+        /// comparisons are integer comparisons.
+        let prefix: Prefix
 
         init(entity: [UInt8], arrival: Int64, eventID: [UInt8], rows: [UInt8]) {
             self.entity = entity; self.arrival = arrival; self.eventID = eventID; self.rows = rows
-            var words: (UInt64, UInt64) = (0, 0)
-            for (i, byte) in entity.prefix(16).enumerated() {
-                if i < 8 { words.0 |= UInt64(byte) << (56 - 8 * i) } else { words.1 |= UInt64(byte) << (56 - 8 * (i - 8)) }
-            }
-            prefix = words
+            prefix = entity.withUnsafeBytes { Prefix($0) }
         }
-
-        var size: Int { entity.count + rows.count + 16 + 30 }
 
         /// SQLite's order for the fact table's key: entity bytes, then arrival.
         static func precedes(_ a: Record, _ b: Record) -> Bool {
-            if a.prefix.0 != b.prefix.0 { return a.prefix.0 < b.prefix.0 }
-            if a.prefix.1 != b.prefix.1 { return a.prefix.1 < b.prefix.1 }
-            let c = a.entity.withUnsafeBytes { x in
-                b.entity.withUnsafeBytes { y in memcmp(x.baseAddress!, y.baseAddress!, min(x.count, y.count)) }
+            if a.prefix != b.prefix { return a.prefix < b.prefix }
+            return a.entity.withUnsafeBytes { x in
+                b.entity.withUnsafeBytes { y in FactSorter.precedes(x, a.arrival, y, b.arrival) }
             }
-            if c != 0 { return c < 0 }
-            if a.entity.count != b.entity.count { return a.entity.count < b.entity.count }
-            return a.arrival < b.arrival
         }
+    }
+
+    /// An entity's first 24 bytes as three big-endian words, zero-padded: compared as integers,
+    /// they order as the bytes do (up to a tie, which the whole entity then breaks).
+    struct Prefix: Comparable {
+        let w0: UInt64, w1: UInt64, w2: UInt64
+
+        init(_ entity: UnsafeRawBufferPointer) {
+            var w: (UInt64, UInt64, UInt64) = (0, 0, 0)
+            for i in 0..<min(24, entity.count) {
+                let shifted = UInt64(entity[i]) << (56 - 8 * (i % 8))
+                switch i / 8 {
+                case 0: w.0 |= shifted
+                case 1: w.1 |= shifted
+                default: w.2 |= shifted
+                }
+            }
+            (w0, w1, w2) = w
+        }
+
+        static func < (a: Prefix, b: Prefix) -> Bool {
+            if a.w0 != b.w0 { return a.w0 < b.w0 }
+            if a.w1 != b.w1 { return a.w1 < b.w1 }
+            return a.w2 < b.w2
+        }
+    }
+
+    /// Entity bytes, then arrival: SQLite's BINARY order of the text, then the integer.
+    static func precedes(_ x: UnsafeRawBufferPointer, _ xArrival: Int64, _ y: UnsafeRawBufferPointer, _ yArrival: Int64) -> Bool {
+        let n = min(x.count, y.count)
+        let c = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
+        if c != 0 { return c < 0 }
+        if x.count != y.count { return x.count < y.count }
+        return xArrival < yArrival
+    }
+
+    /// Where a staged record lies in its buffer, with its sort prefix.
+    struct Key {
+        let prefix: Prefix
+        let offset: Int
+        let length: Int
     }
 
     /// Bytes of records sorted in memory before a run is written.
     let runBytes: Int
     private let fd: Int32
-    private var buffer: [Record] = []
-    private var buffered = 0
+    private var buffer = StagedFacts()
     private var runs: [Range<Int64>] = []
     private var written: Int64 = 0
     /// How many records were added.
@@ -70,42 +104,58 @@ final class FactSorter: @unchecked Sendable {
 
     deinit { close(fd) }
 
+    /// Adds one record.
     func add(_ record: Record) throws {
-        buffer.append(record)
-        buffered += record.size
-        count += 1
-        if buffered >= runBytes { try flush() }
+        var one = StagedFacts()
+        record.eventID.withUnsafeBytes { id in
+            one.add(entity: { $0.append(contentsOf: record.entity) }, arrival: record.arrival, eventID: id) { $0.append(contentsOf: record.rows) }
+        }
+        try add(one)
     }
 
-    /// The buffer's order, sorted by plain integers where the prefixes differ.
-    private func order() -> [Int] {
-        struct Key { let p0: UInt64, p1: UInt64, index: Int }
-        var keys = buffer.indices.map { Key(p0: buffer[$0].prefix.0, p1: buffer[$0].prefix.1, index: $0) }
-        keys.sort { a, b in
-            if a.p0 != b.p0 { return a.p0 < b.p0 }
-            if a.p1 != b.p1 { return a.p1 < b.p1 }
-            return Record.precedes(buffer[a.index], buffer[b.index])
+    /// Adds every record of `staged`, in its order.
+    func add(_ staged: StagedFacts) throws {
+        let base = buffer.bytes.count
+        buffer.bytes.append(contentsOf: staged.bytes)
+        buffer.keys.reserveCapacity(buffer.keys.count + staged.keys.count)
+        for k in staged.keys { buffer.keys.append(Key(prefix: k.prefix, offset: base + k.offset, length: k.length)) }
+        count += staged.keys.count
+        if buffer.memory >= runBytes { try flush() }
+    }
+
+    /// The buffer's keys, sorted.
+    private func order() -> [Key] {
+        buffer.bytes.withUnsafeBytes { arena in
+            buffer.keys.sorted { a, b in
+                if a.prefix != b.prefix { return a.prefix < b.prefix }
+                let (x, xa) = Self.entity(of: a, in: arena), (y, ya) = Self.entity(of: b, in: arena)
+                return Self.precedes(x, xa, y, ya)
+            }
         }
-        return keys.map(\.index)
+    }
+
+    /// A record's entity bytes and arrival, read in place.
+    private static func entity(of key: Key, in arena: UnsafeRawBufferPointer) -> (UnsafeRawBufferPointer, Int64) {
+        let n = Int(UInt32(littleEndian: arena.loadUnaligned(fromByteOffset: key.offset, as: UInt32.self)))
+        let arrival = Int64(bitPattern: UInt64(littleEndian: arena.loadUnaligned(fromByteOffset: key.offset + 4 + n, as: UInt64.self)))
+        return (UnsafeRawBufferPointer(rebasing: arena[(key.offset + 4)..<(key.offset + 4 + n)]), arrival)
     }
 
     private func flush() throws {
-        guard !buffer.isEmpty else { return }
+        guard !buffer.keys.isEmpty else { return }
         var out: [UInt8] = []
-        out.reserveCapacity(min(buffered, 1 << 20) + 64)
+        out.reserveCapacity(min(buffer.bytes.count, 1 << 20) + 64)
         let start = written
-        for i in order() {
-            let r = buffer[i]
-            Self.put(UInt32(r.entity.count), &out); out.append(contentsOf: r.entity)
-            Self.put(UInt64(bitPattern: r.arrival), &out)
-            out.append(contentsOf: r.eventID)
-            Self.put(UInt32(r.rows.count), &out); out.append(contentsOf: r.rows)
-            if out.count >= 1 << 20 { try write(&out) }
+        let sorted = order()
+        try buffer.bytes.withUnsafeBytes { arena in
+            for k in sorted {
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: arena[k.offset..<(k.offset + k.length)]))
+                if out.count >= 1 << 20 { try write(&out) }
+            }
         }
         try write(&out)
         runs.append(start..<written)
-        buffer.removeAll(keepingCapacity: true)
-        buffered = 0
+        buffer.removeAll()
     }
 
     private func write(_ bytes: inout [UInt8]) throws {
@@ -126,10 +176,20 @@ final class FactSorter: @unchecked Sendable {
     func sorted() throws -> Merge {
         if runs.isEmpty {
             // Everything fits in one run: no file needed.
-            return Merge(memory: order().map { buffer[$0] })
+            let sorted = order()
+            return Merge(memory: buffer.bytes.withUnsafeBytes { arena in sorted.map { Self.record(of: $0, in: arena) } })
         }
         try flush()
         return try Merge(fd: fd, runs: runs)
+    }
+
+    /// A staged record read out of its buffer.
+    private static func record(of key: Key, in arena: UnsafeRawBufferPointer) -> Record {
+        let (entity, arrival) = Self.entity(of: key, in: arena)
+        let id = key.offset + 4 + entity.count + 8
+        let rows = id + 16 + 4
+        return Record(entity: Array(entity), arrival: arrival, eventID: Array(arena[id..<(id + 16)]),
+                      rows: Array(arena[rows..<(key.offset + key.length)]))
     }
 
     /// The runs merged: ``next()`` yields records in (entity, arrival) order.
@@ -220,5 +280,48 @@ final class FactSorter: @unchecked Sendable {
             let rows = try bytes(Int(integer(UInt32.self)))
             return Record(entity: entity, arrival: arrival, eventID: eventID, rows: rows)
         }
+    }
+}
+
+/// Facts staged for one sorter, end to end in one buffer in the run file's record format — the
+/// entity's UTF-8 length (four bytes, little-endian) and bytes, the arrival (eight), the event id
+/// (sixteen), the staged rows' length (four) and bytes — each with its sort key.
+struct StagedFacts {
+    var bytes: [UInt8] = []
+    var keys: [FactSorter.Key] = []
+
+    /// Bytes held, counting the keys.
+    var memory: Int { bytes.count + keys.count * MemoryLayout<FactSorter.Key>.stride }
+
+    /// Appends a record whose entity and rows `entity` and `rows` append to the buffer.
+    mutating func add(entity: (inout [UInt8]) -> Void, arrival: Int64, eventID: UnsafeRawBufferPointer,
+                      rows: (inout [UInt8]) -> Void) {
+        precondition(eventID.count == 16, "an event id is 16 bytes")
+        let offset = bytes.count
+        Self.reserveLength(&bytes)
+        entity(&bytes)
+        let entityCount = bytes.count - offset - 4
+        Self.set(UInt32(entityCount), at: offset, in: &bytes)
+        withUnsafeBytes(of: UInt64(bitPattern: arrival).littleEndian) { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: eventID)
+        let rowsAt = bytes.count
+        Self.reserveLength(&bytes)
+        rows(&bytes)
+        Self.set(UInt32(bytes.count - rowsAt - 4), at: rowsAt, in: &bytes)
+        let prefix = bytes.withUnsafeBytes { FactSorter.Prefix(UnsafeRawBufferPointer(rebasing: $0[(offset + 4)..<(offset + 4 + entityCount)])) }
+        keys.append(FactSorter.Key(prefix: prefix, offset: offset, length: bytes.count - offset))
+    }
+
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        keys.removeAll(keepingCapacity: true)
+    }
+
+    private static func reserveLength(_ bytes: inout [UInt8]) {
+        withUnsafeBytes(of: UInt32(0)) { bytes.append(contentsOf: $0) }
+    }
+
+    private static func set(_ n: UInt32, at offset: Int, in bytes: inout [UInt8]) {
+        bytes.withUnsafeMutableBytes { $0.storeBytes(of: n.littleEndian, toByteOffset: offset, as: UInt32.self) }
     }
 }

@@ -16,14 +16,18 @@ import Synchronization
 /// 3. **Swap.** Entries that arrived meanwhile are applied, and the built tables replace the live
 ///    ones, in one transaction.
 extension ProjectionEngine {
-    /// One entry's contribution to each projection being built.
+    /// What a slice of entries contributes to the projections being built.
     private struct Staged: Sendable {
-        let arrival: Int64
-        let eventID: [UInt8]
-        /// The voided event's id and this entry's (for `event.voided`).
-        let void: (target: [UInt8], id: String)?
-        /// Per target projection: each fact's entity and staged rows.
-        let facts: [[(entity: [UInt8], rows: [UInt8])]]
+        /// Per target projection, its facts for that projection's sorter.
+        var facts: [StagedFacts]
+        /// Each `event.voided` entry's target event id and its own id.
+        var voids: [(target: [UInt8], id: String)] = []
+        var tallies: [Tallies]
+
+        init(projections: Int) {
+            facts = Array(repeating: StagedFacts(), count: projections)
+            tallies = Array(repeating: Tallies(), count: projections)
+        }
     }
 
     /// - Parameter following: when given, the stage does not stop at the log's end as it was
@@ -81,41 +85,32 @@ extension ProjectionEngine {
             }
             let raw = next
             let following = Prefetch { [end] in try pool.read { db in try Self.readRaw(db, after: last.0, limit: batch, upTo: end) } }
-            let parts = try Parallel.mapChunked(Self.slices(raw), minimum: 1) { slice -> ([Staged], [Tallies]) in
-                var staged: [Staged] = [], tallies = Array(repeating: Tallies(), count: projections.count)
+            let parts = try Parallel.mapChunked(Self.slices(raw), minimum: 1) { slice -> Staged in
+                var staged = Staged(projections: projections.count)
                 // Tallied a few hundred entries at a time, through the projections' batch tally.
                 var untallied: [Envelope] = []
                 func tally() {
-                    for (i, p) in projections.enumerated() { tallies[i].add(p.tally(untallied)) }
+                    for (i, p) in projections.enumerated() { staged.tallies[i].add(p.tally(untallied)) }
                     untallied.removeAll(keepingCapacity: true)
                 }
                 for a in slice {
                     let envelope = try Entry.decode(stored: a.1).envelope
                     if let limit, !limit.admits(arrival: a.0, envelope) { continue }
-                    staged.append(Self.stage(Arrived(arrival: a.0, envelope: envelope), projections))
+                    Self.stage(Arrived(arrival: a.0, envelope: envelope), projections, into: &staged)
                     untallied.append(envelope)
                     if untallied.count == 256 { tally() }
                 }
                 tally()
-                return (staged, tallies)
+                return staged
             }
             var voids: [(target: [UInt8], id: String)] = []
             for part in parts {
-                for i in tallies.indices { tallies[i].add(part.1[i]) }
-                for s in part.0 { if let void = s.void { voids.append(void) } }
+                for i in tallies.indices { tallies[i].add(part.tallies[i]) }
+                voids += part.voids
             }
             // Each projection's facts go to its own sorter, the sorters side by side.
-            let staged = parts.map(\.0)
             for result in Parallel.mapBlocking(Array(sorters.indices), { i in
-                Result {
-                    for slice in staged {
-                        for s in slice {
-                            for f in s.facts[i] {
-                                try sorters[i].add(FactSorter.Record(entity: f.entity, arrival: s.arrival, eventID: s.eventID, rows: f.rows))
-                            }
-                        }
-                    }
-                }
+                Result { for part in parts { try sorters[i].add(part.facts[i]) } }
             }) { try result.get() }
             if !voids.isEmpty {
                 try writeDerived { db in
@@ -155,24 +150,27 @@ extension ProjectionEngine {
         return stride(from: 0, to: items.count, by: per).map { Array(items[$0..<min(items.count, $0 + per)]) }
     }
 
-    /// What one entry contributes to each projection: its facts, each with the rows its entity
-    /// folds into if it is the entity's only fact.
-    private static func stage(_ a: Arrived, _ projections: [any Projection]) -> Staged {
+    /// Stages what one entry contributes to each projection: its facts, each with the rows its
+    /// entity folds into if it is the entity's only fact, written straight into the projection's
+    /// ``StagedFacts``.
+    private static func stage(_ a: Arrived, _ projections: [any Projection], into staged: inout Staged) {
         let e = a.envelope
-        let void = Projections.voidTarget(e).map { (target: SQLiteLogStore.eventIDBytes($0), id: e.id.text) }
-        var facts: [[(entity: [UInt8], rows: [UInt8])]] = []
-        facts.reserveCapacity(projections.count)
-        for i in projections.indices {
-            // Each projection is used in place: a closure would copy the existential per entry.
-            var mine: [(entity: [UInt8], rows: [UInt8])] = []
-            for key in projections[i].route(e) {
-                let rows = projections[i].fold(key, facts: [Fact(e, key: key)])
-                mine.append((entity: Array(ProjectionTables.entity(key).utf8),
-                             rows: StagedRows.encode(rows, tables: projections[i].tables)))
+        if let target = Projections.voidTarget(e) { staged.voids.append((target: SQLiteLogStore.eventIDBytes(target), id: e.id.text)) }
+        // An event id is a UUID, so it always has a key.
+        let id: (UInt64, UInt64) = IDKey(e.id.text).map { ($0.high.bigEndian, $0.low.bigEndian) } ?? (0, 0)
+        withUnsafeBytes(of: id) { eventID in
+            for i in projections.indices {
+                // Each projection is used in place: a closure would copy the existential per entry.
+                for fact in projections[i].route(e) {
+                    let rows = projections[i].fold(fact, facts: [Fact(e, key: fact)])
+                    staged.facts[i].add(entity: { bytes in
+                        bytes.append(contentsOf: fact.entity.utf8); bytes.append(UInt8(ascii: "/")); bytes.append(contentsOf: fact.key.utf8)
+                    }, arrival: a.arrival, eventID: eventID) { bytes in
+                        StagedRows.encode(rows, tables: projections[i].tables, into: &bytes)
+                    }
+                }
             }
-            facts.append(mine)
         }
-        return Staged(arrival: a.arrival, eventID: SQLiteLogStore.eventIDBytes(e.id.text), void: void, facts: facts)
     }
 
     // MARK: - Phase 2: fold

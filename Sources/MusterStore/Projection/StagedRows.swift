@@ -10,6 +10,12 @@ import MusterCore
 enum StagedRows {
     static func encode(_ rows: [ReadModelRow], tables: [ReadModelTable]) -> [UInt8] {
         var out: [UInt8] = []
+        encode(rows, tables: tables, into: &out)
+        return out
+    }
+
+    /// Appends the rows' bytes to `out`.
+    static func encode(_ rows: [ReadModelRow], tables: [ReadModelTable], into out: inout [UInt8]) {
         for row in rows {
             guard let index = tables.firstIndex(where: { $0.name == row.table }) else {
                 preconditionFailure("a fold wrote to \(row.table), which its projection does not declare")
@@ -28,7 +34,6 @@ enum StagedRows {
                 }
             }
         }
-        return out
     }
 
     /// Walks the rows in `bytes`, checking that each is whole: for each, its table's index and its

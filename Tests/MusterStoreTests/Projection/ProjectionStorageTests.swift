@@ -148,8 +148,8 @@ import Testing
     @Test func theSorterOrdersAsSQLiteDoes() throws {
         let temp = try TemporaryDirectory()
         var rng = SeededGenerator(seed: 9)
-        // Entities sharing long prefixes, shorter than the 16-byte prefix words, and of every length.
-        let stems = ["member/", "member/0000", "m", "plan/01a2", "attendance/01a2/x", "member/0000000000/"]
+        // Entities sharing long prefixes, shorter and longer than the 24-byte prefix words, and of every length.
+        let stems = ["member/", "member/0000", "m", "plan/01a2", "attendance/01a2/x", "member/0000000000/", "donation/01a20564-43f8-7d1a-"]
         var records: [FactSorter.Record] = []
         for i in 0..<3000 {
             let stem = stems[Int.random(in: 0..<stems.count, using: &rng)]
@@ -158,16 +158,26 @@ import Testing
             records.append(FactSorter.Record(entity: Array((stem + tail).utf8), arrival: Int64(Int.random(in: 1...50, using: &rng)),
                                              eventID: (0..<16).map { _ in UInt8(i & 0xff) }, rows: rows))
         }
-        for runBytes in [200, 5000, 1 << 30] {
+        for (runBytes, group) in [(200, 1), (5000, 1), (5000, 97), (1 << 30, 1), (1 << 30, 3000)] {
             let sorter = try FactSorter(directory: temp.url.path, runBytes: runBytes)
-            for r in records { try sorter.add(r) }
+            // One at a time, or many staged end to end in one buffer (as a rebuild stages them).
+            for start in stride(from: 0, to: records.count, by: group) {
+                var staged = StagedFacts()
+                for r in records[start..<min(records.count, start + group)] {
+                    r.eventID.withUnsafeBytes { id in
+                        staged.add(entity: { $0 += r.entity }, arrival: r.arrival, eventID: id) { $0 += r.rows }
+                    }
+                }
+                try sorter.add(staged)
+            }
+            #expect(sorter.count == records.count)
             var merge = try sorter.sorted()
             var out: [FactSorter.Record] = []
             while let r = try merge.next() { out.append(r) }
             let expected = records.sorted { a, b in
                 a.entity != b.entity ? a.entity.lexicographicallyPrecedes(b.entity) : a.arrival < b.arrival
             }
-            #expect(out.map(\.entity) == expected.map(\.entity), "run size \(runBytes)")
+            #expect(out.map(\.entity) == expected.map(\.entity), "run size \(runBytes), groups of \(group)")
             #expect(out.map(\.arrival) == expected.map(\.arrival))
             #expect(Set(out.map { $0.rows + $0.eventID }) == Set(records.map { $0.rows + $0.eventID }))
         }
