@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import MusterCore
 @testable import MusterStore
 import MusterTesting
@@ -13,6 +14,25 @@ import Synchronization
             try await Task.sleep(for: .milliseconds(50))
         }
         return try hub.projections.status().allSatisfy { $0.position >= position }
+    }
+
+    /// A new log has 16 KiB pages; a log made with SQLite's 4 KiB pages keeps them, and works.
+    @Test func aNewLogHasLargePagesAndAnOlderOneKeepsItsOwn() async throws {
+        let t = try TestHub()
+        let pageSize = { (store: SQLiteLogStore) in try store.pool.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } }
+        #expect(try pageSize(t.hub.store) == SQLiteLogStore.pageSize)
+        let temp = try TemporaryDirectory()
+        let path = temp.path("old.sqlite")
+        let old = try DatabaseQueue(path: path)
+        try await old.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; CREATE TABLE x (y)") }
+        try old.close()
+        let signer = try NoteSigner.generate(name: "old.example.org/hub")
+        let store = try SQLiteLogStore(path: path, origin: "old.example.org/hub", signer: signer)
+        #expect(try pageSize(store) == 4096)
+        let drafts = TestHub.drafts(members: 3)
+        let outcomes = try await store.append(try drafts.map { AppendRequest(try PreparedEntry($0, origin: store.localOrigin, keys: t.hub.keys)) })
+        #expect(outcomes.count == drafts.count)
+        #expect(try store.origins().first { $0.origin == "old.example.org/hub" }?.size == UInt64(drafts.count))
     }
 
     @Test func bulkAppendAssignsSeqsAndSignsOneCheckpointPerBatch() async throws {
