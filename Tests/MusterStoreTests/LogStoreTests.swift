@@ -21,6 +21,11 @@ import Synchronization
         let t = try TestHub()
         let pageSize = { (store: SQLiteLogStore) in try store.pool.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } }
         #expect(try pageSize(t.hub.store) == SQLiteLogStore.pageSize)
+        // Either way the writer checkpoints its WAL every 64 MB.
+        let autocheckpoint = { (store: SQLiteLogStore) in
+            try store.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") }
+        }
+        #expect(try autocheckpoint(t.hub.store) == (64 << 20) / SQLiteLogStore.pageSize)
         let temp = try TemporaryDirectory()
         let path = temp.path("old.sqlite")
         let old = try DatabaseQueue(path: path)
@@ -29,6 +34,7 @@ import Synchronization
         let signer = try NoteSigner.generate(name: "old.example.org/hub")
         let store = try SQLiteLogStore(path: path, origin: "old.example.org/hub", signer: signer)
         #expect(try pageSize(store) == 4096)
+        #expect(try autocheckpoint(store) == 16_384)
         let drafts = TestHub.drafts(members: 3)
         let outcomes = try await store.append(try drafts.map { AppendRequest(try PreparedEntry($0, origin: store.localOrigin, keys: t.hub.keys)) })
         #expect(outcomes.count == drafts.count)
