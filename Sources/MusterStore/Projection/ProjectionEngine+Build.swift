@@ -156,9 +156,7 @@ extension ProjectionEngine {
     private static func stage(_ a: Arrived, _ projections: [any Projection], into staged: inout Staged) {
         let e = a.envelope
         if let target = Projections.voidTarget(e) { staged.voids.append((target: SQLiteLogStore.eventIDBytes(target), id: e.id.text)) }
-        // An event id is a UUID, so it always has a key.
-        let id: (UInt64, UInt64) = IDKey(e.id.text).map { ($0.high.bigEndian, $0.low.bigEndian) } ?? (0, 0)
-        withUnsafeBytes(of: id) { eventID in
+        SQLiteLogStore.withEventIDBytes(e.id.text) { eventID in
             for i in projections.indices {
                 // Each projection is used in place: a closure would copy the existential per entry.
                 for fact in projections[i].route(e) {

@@ -212,7 +212,7 @@ public final class ProjectionEngine: Sendable {
             if !stale.isEmpty { _ = try rebuildLocked(stale, limit: nil, progress: nil) }
             let live = projections.filter { p in !stale.contains { $0.name == p.name } && state[p.name]?.limit == nil }
             guard let from = live.compactMap({ state[$0.name]?.position }).min(), from < end else { return 0 }
-            if end - from >= sizes.rebuildBacklog && end - from > from {
+            if rebuildPays(backlog: end - from, position: from) {
                 _ = try rebuildLocked(live, limit: nil, progress: nil)
                 return end - from
             }
@@ -282,8 +282,12 @@ public final class ProjectionEngine: Sendable {
     public func wouldRebuild(afterMore incoming: Int64) throws -> Bool {
         let (states, end) = try pool.read { db in (try Self.states(db), try Self.lastArrival(db)) }
         let from = projections.filter { states[$0.name]?.limit == nil }.map { states[$0.name]?.position ?? 0 }.min() ?? end
-        let backlog = end - from + incoming
-        return backlog >= sizes.rebuildBacklog && backlog > from
+        return rebuildPays(backlog: end - from + incoming, position: from)
+    }
+
+    /// Whether a backlog of entries is better rebuilt than applied, for models at `position`.
+    private func rebuildPays(backlog: Int64, position: Int64) -> Bool {
+        backlog >= sizes.rebuildBacklog && backlog > position
     }
 
     static func seconds(since start: ContinuousClock.Instant) -> Double {

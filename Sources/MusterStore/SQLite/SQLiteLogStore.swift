@@ -116,7 +116,7 @@ public final class SQLiteLogStore: LogStore {
     /// Inserts one entry row with its values bound straight from the entry (no arguments array,
     /// no copy of the bytes into `Data`). A unique-constraint error means the event id is held.
     static func insertEntry(_ insert: BoundStatement, originID: Int64, seq: UInt64, id: String, bytes: [UInt8]) throws {
-        _ = try eventIDBytes(id).withUnsafeBytes { idBytes in
+        _ = try withEventIDBytes(id) { idBytes in
             try bytes.withUnsafeBytes { entryBytes in
                 try insert.execute { b in b.integer(originID); b.integer(Int64(seq)); b.blob(idBytes); b.blob(entryBytes) }
             }
@@ -125,8 +125,11 @@ public final class SQLiteLogStore: LogStore {
 
     /// The 16 bytes of an event id's text, as ``IDKey`` parses it (big-endian). Ids reach here
     /// schema-checked; text that is not a UUID gives no bytes.
-    static func eventIDBytes(_ text: String) -> [UInt8] {
-        guard let key = IDKey(text) else { return [] }
-        return withUnsafeBytes(of: (key.high.bigEndian, key.low.bigEndian)) { Array($0) }
+    static func eventIDBytes(_ text: String) -> [UInt8] { withEventIDBytes(text) { Array($0) } }
+
+    /// Calls `body` with ``eventIDBytes(_:)``'s bytes, held on the stack rather than in an array.
+    static func withEventIDBytes<R>(_ text: String, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        guard let key = IDKey(text) else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        return try withUnsafeBytes(of: (key.high.bigEndian, key.low.bigEndian), body)
     }
 }
