@@ -11,12 +11,21 @@ import Synchronization
 /// ready to run go first: callers just resumed by a commit mostly append again at once, and
 /// join the batch rather than waiting out the next commit. With 64 writers on two cores,
 /// batches had alternated between one entry and sixty-three.
-public actor GroupCommitter {
+///
+/// The queue is a ``GroupCommitMachine`` under a lock, not an actor's state: a caller enqueues and
+/// suspends, and resumes where it was, without two hops through an actor's serial executor (as an
+/// actor, every append entered it twice, one after another, on the way in and out: 64 writers,
+/// 100 k events, two interleaved pairs: 14.2–15.1 k → 15.2–15.9 k events/s).
+public final class GroupCommitter: Sendable {
     private let store: any LogStore
     private let beforeCommit: @Sendable () throws -> Void
     private let afterCommit: @Sendable () -> Void
-    private var machine: GroupCommitMachine<Waiter>
-    private var nextTicket = 0
+    private let state: Mutex<State>
+
+    private struct State {
+        var machine: GroupCommitMachine<Waiter>
+        var nextTicket = 0
+    }
 
     struct Waiter {
         let ticket: Int
@@ -38,21 +47,24 @@ public actor GroupCommitter {
         self.store = store
         self.beforeCommit = beforeCommit
         self.afterCommit = afterCommit
-        machine = GroupCommitMachine(maximumBatch: maximumBatch)
+        state = Mutex(State(machine: GroupCommitMachine(maximumBatch: maximumBatch)))
     }
 
     /// Appends one entry; returns once it is durable and covered by a signed checkpoint.
     public func append(_ request: AppendRequest) async throws -> AppendOutcome {
-        let ticket = nextTicket
-        nextTicket += 1
+        var ticket = 0
         var wake = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Wake, any Error>) in
-            if case .lead = machine.enqueue(Waiter(ticket: ticket, request: request, continuation: continuation)) {
-                continuation.resume(returning: .lead)
+            let action = state.withLock { state in
+                ticket = state.nextTicket
+                state.nextTicket += 1
+                return state.machine.enqueue(Waiter(ticket: ticket, request: request, continuation: continuation))
             }
+            if case .lead = action { continuation.resume(returning: .lead) }
         }
         while case .lead = wake {
             await Task.yield()
-            wake = .done(try await lead(machine.takeBatch(), leader: ticket))
+            let batch = state.withLock { $0.machine.takeBatch() }
+            wake = .done(try await lead(batch, leader: ticket))
         }
         guard case .done(let outcome) = wake else { preconditionFailure("unreachable") }
         return outcome
@@ -76,7 +88,7 @@ public actor GroupCommitter {
             let outcome = result.map { $0[i] }
             if waiter.ticket == leader { mine = outcome } else { waiter.continuation.resume(with: outcome.map(Wake.done)) }
         }
-        if case .lead(let next) = machine.flushCompleted() {
+        if case .lead(let next) = state.withLock({ $0.machine.flushCompleted() }) {
             next.continuation.resume(returning: .lead)
         }
         return try mine.get()
