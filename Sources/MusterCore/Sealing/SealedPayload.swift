@@ -29,7 +29,7 @@ public struct SealedPayload: Hashable, Sendable {
     /// Seals personal fields (a JSON object) for the entry `id` of `origin`.
     public static func seal(_ personal: JSONValue, key: SubjectKey, origin: String, id: EventID) throws -> SealedPayload {
         let plaintext = try CanonicalJSON.encode(personal)
-        let box = try AES.GCM.seal(plaintext, using: key.symmetricKey, nonce: AES.GCM.Nonce(),
+        let box = try AES.GCM.seal(plaintext, using: key.symmetricKey, nonce: SecureRandom.gcmNonce(),
                                    authenticating: associatedData(origin: origin, id: id))
         return try SealedPayload(nonce: Array(box.nonce), ciphertext: Array(box.ciphertext) + Array(box.tag))
     }

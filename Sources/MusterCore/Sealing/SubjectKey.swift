@@ -8,7 +8,7 @@ public struct SubjectKey: Sendable {
     public let symmetricKey: SymmetricKey
 
     /// A fresh random key.
-    public static func generate() -> SubjectKey { SubjectKey(symmetricKey: SymmetricKey(size: .bits256)) }
+    public static func generate() -> SubjectKey { SubjectKey(symmetricKey: SecureRandom.key256()) }
 
     /// A key from its 32 raw bytes (as kept in a key store).
     public init(rawBytes: [UInt8]) throws(CoreError) {

@@ -173,7 +173,7 @@ public enum SubjectKeyExchange {
         do {
             let secret = try ephemeralKey.sharedSecretFromKeyAgreement(with: Curve25519.KeyAgreement.PublicKey(rawRepresentation: requestKey))
             let box = try AES.GCM.seal(try CanonicalJSON.encode(page.json), using: boxKey(secret, request: requestKey, ephemeral: ephemeral),
-                                       nonce: AES.GCM.Nonce(), authenticating: associatedData(from: signer.name, to: requester))
+                                       nonce: SecureRandom.gcmNonce(), authenticating: associatedData(from: signer.name, to: requester))
             nonce = Array(box.nonce)
             ct = Array(box.ciphertext) + Array(box.tag)
         } catch {

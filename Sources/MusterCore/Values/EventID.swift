@@ -17,7 +17,7 @@ public struct EventID: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     /// A new UUIDv7 for the given Unix time in milliseconds.
     public static func generate(unixMillis: UInt64) -> EventID {
-        var rng = SystemRandomNumberGenerator()
+        var rng = SecureRandom.Generator()
         return generate(unixMillis: unixMillis, using: &rng)
     }
 
@@ -67,7 +67,7 @@ public struct SubjectID: Hashable, Sendable, Comparable, CustomStringConvertible
 
     /// A new random subject id from the system's secure generator.
     public static func generate() -> SubjectID {
-        var rng = SystemRandomNumberGenerator()
+        var rng = SecureRandom.Generator()
         return generate(using: &rng)
     }
 

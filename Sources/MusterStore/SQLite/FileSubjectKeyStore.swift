@@ -242,7 +242,7 @@ public final class FileSubjectKeyStore: SubjectKeyStore {
     }
 
     private func wrap(_ key: SubjectKey, subject: SubjectID) throws -> Data {
-        let box = try AES.GCM.seal(key.rawBytes, using: kek, authenticating: Array(subject.text.utf8))
+        let box = try AES.GCM.seal(key.rawBytes, using: kek, nonce: SecureRandom.gcmNonce(), authenticating: Array(subject.text.utf8))
         guard let combined = box.combined else { throw StoreError(.corrupt, "could not wrap a subject key") }
         return combined
     }
