@@ -39,8 +39,22 @@ struct CanonicalJSONWriter {
     }
 
     /// Whether `lhs` sorts before `rhs` by UTF-16 code units (RFC 8785 §3.2.3), computed on UTF-8.
+    /// Compares the UTF-8 bytes in place, ranking only the first pair that differs (equal bytes
+    /// rank equally).
     static func utf16Precedes(_ lhs: String, _ rhs: String) -> Bool {
-        lhs.utf8.lexicographicallyPrecedes(rhs.utf8) { utf16Rank($0) < utf16Rank($1) }
+        var lhs = lhs, rhs = rhs
+        return lhs.withUTF8 { a in
+            rhs.withUTF8 { b in
+                let common = min(a.count, b.count)
+                var i = 0
+                while i < common {
+                    let x = a[i], y = b[i]
+                    if x != y { return utf16Rank(x) < utf16Rank(y) }
+                    i += 1
+                }
+                return a.count < b.count
+            }
+        }
     }
 
     /// Maps UTF-8 bytes so that byte order equals UTF-16 code unit order.

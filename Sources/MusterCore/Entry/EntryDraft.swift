@@ -96,14 +96,18 @@ public struct PreparedEntry: Sendable {
         // Validate the whole entry now, with a provisional place, so the writer cannot fail on content:
         // seq, time and clock stamp are schema-valid whatever their values.
         let (seq, recordedAt, hlc) = (UInt64(1), Timestamp(unixMillis: 0), HLCStamp(wallMillis: 0, counter: 0))
-        let provisional = Envelope(origin: origin, seq: seq, id: id, type: schema.type, typeVersion: schema.version,
-                                   recordedAt: recordedAt, hlc: hlc,
-                                   operatorID: draft.operatorID, subject: draft.subject, payload: draft.payload, sealed: sealed).json
-        var members = provisional.objectValue ?? [:]
-        for hole in ["hlc", "recordedAt", "seq"] { members[hole] = nil }
+        // The tree of the provisional entry, made only where a check needs one.
+        func provisional() -> JSONValue {
+            Envelope(origin: origin, seq: seq, id: id, type: schema.type, typeVersion: schema.version,
+                     recordedAt: recordedAt, hlc: hlc,
+                     operatorID: draft.operatorID, subject: draft.subject, payload: draft.payload, sealed: sealed).json
+        }
         let template: EntryTemplate
-        do { template = try EntryTemplate(members: members) } catch {
-            try catalogued.entryValidator.validate(provisional, context: context)  // the schema's word first
+        do {
+            template = try EntryTemplate(origin: origin, id: id, type: schema.type, typeVersion: schema.version,
+                                         operatorID: draft.operatorID, subject: draft.subject, payload: draft.payload, sealed: sealed)
+        } catch {
+            try catalogued.entryValidator.validate(provisional(), context: context)  // the schema's word first
             throw error
         }
         // The provisional entry's canonical bytes are checked on a tape in one pass; only what
@@ -111,13 +115,13 @@ public struct PreparedEntry: Sendable {
         // and its message. Both check the same value.
         let bytes = template.render(seq: seq, recordedAt: recordedAt, hlc: hlc)
         if !catalogued.entryValidator.accepts(canonical: bytes) {
-            try catalogued.entryValidator.validate(provisional, context: context)
+            try catalogued.entryValidator.validate(provisional(), context: context)
         }
         self.template = template
         if let author = draft.author {
             try AuthorSignature.checkKey(author)
             // The signature itself is made by the writer; a placeholder of its size is checked here.
-            var signed = provisional.objectValue ?? [:]
+            var signed = provisional().objectValue ?? [:]
             signed["authorSig"] = try AuthorSignature(vkey: author.verifier.vkey, signature: [UInt8](repeating: 0, count: 64)).json
             try catalogued.entryValidator.validate(.object(signed), context: context)
         }
