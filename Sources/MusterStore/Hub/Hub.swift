@@ -25,6 +25,8 @@ public final class Hub: Sendable {
     public let changes = ChangeSignal()
     let rosterCache: Mutex<Roster?>
     private let committer: GroupCommitter
+    /// The rebuild that follows the pulls now running, if any.
+    private let following = Mutex<FollowingRebuild?>(nil)
     private let lock: WriterLock?
     private let scheduler: ProjectionScheduler
     /// What follows every commit of entries (the committer's batches, bulk chunks, sync batches):
@@ -63,7 +65,15 @@ public final class Hub: Sendable {
     /// Starts rebuilding the read models on a thread of its own, staging entries as they are
     /// committed until ``FollowingRebuild/finish()``: for a pull of more entries than the log
     /// holds, whose catch-up would rebuild anyway (``ProjectionEngine/wouldRebuild(afterMore:)``).
-    public func followingRebuild() -> FollowingRebuild { FollowingRebuild(projections) }
+    /// While one still follows the log, a pull joins it instead.
+    public func followingRebuild() -> FollowingRebuild {
+        following.withLock { current in
+            if let current, current.join() { return current }
+            let fresh = FollowingRebuild(projections)
+            current = fresh
+            return fresh
+        }
+    }
 
     /// Creates a new hub and opens it.
     public static func create(directory: DataDirectory, origin: String) throws -> Hub {
