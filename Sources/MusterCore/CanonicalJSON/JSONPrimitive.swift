@@ -2,8 +2,8 @@
 protocol JSONPrimitive {
     /// The JSON type the value needs, as error messages name it.
     static var jsonTypeName: String { get }
-    /// The JSON value for `self`.
-    func boxed(at path: [any CodingKey]) throws(JSONValueCodingError) -> JSONValue
+    /// The JSON value for `self`; `path` (made only for an error) is where it is being encoded.
+    func boxed(at path: @autoclosure () -> [any CodingKey]) throws(JSONValueCodingError) -> JSONValue
     /// The Swift value for `value`.
     static func unboxed(_ value: JSONValue, at path: [any CodingKey]) throws(JSONValueCodingError) -> Self
 }
@@ -21,7 +21,7 @@ extension JSONPrimitive {
 extension Bool: JSONPrimitive {
     static var jsonTypeName: String { "boolean" }
 
-    func boxed(at path: [any CodingKey]) -> JSONValue { .bool(self) }
+    func boxed(at path: @autoclosure () -> [any CodingKey]) -> JSONValue { .bool(self) }
 
     static func unboxed(_ value: JSONValue, at path: [any CodingKey]) throws(JSONValueCodingError) -> Bool {
         guard case .bool(let flag) = value else { throw mismatch(value, at: path) }
@@ -32,7 +32,7 @@ extension Bool: JSONPrimitive {
 extension String: JSONPrimitive {
     static var jsonTypeName: String { "string" }
 
-    func boxed(at path: [any CodingKey]) -> JSONValue { .string(self) }
+    func boxed(at path: @autoclosure () -> [any CodingKey]) -> JSONValue { .string(self) }
 
     static func unboxed(_ value: JSONValue, at path: [any CodingKey]) throws(JSONValueCodingError) -> String {
         guard case .string(let text) = value else { throw mismatch(value, at: path) }
@@ -43,9 +43,9 @@ extension String: JSONPrimitive {
 extension Double: JSONPrimitive {
     static var jsonTypeName: String { "number" }
 
-    func boxed(at path: [any CodingKey]) throws(JSONValueCodingError) -> JSONValue {
+    func boxed(at path: @autoclosure () -> [any CodingKey]) throws(JSONValueCodingError) -> JSONValue {
         guard isFinite else {
-            throw JSONValueCodingError(.nonFiniteNumber, "\(self) has no JSON form", codingPath: path)
+            throw JSONValueCodingError(.nonFiniteNumber, "\(self) has no JSON form", codingPath: path())
         }
         return .number(self)
     }
@@ -59,9 +59,9 @@ extension Double: JSONPrimitive {
 extension Float: JSONPrimitive {
     static var jsonTypeName: String { "number" }
 
-    func boxed(at path: [any CodingKey]) throws(JSONValueCodingError) -> JSONValue {
+    func boxed(at path: @autoclosure () -> [any CodingKey]) throws(JSONValueCodingError) -> JSONValue {
         // Through the shortest decimal form, so 0.1 as a Float becomes 0.1 rather than 0.10000000149011612.
-        try (Double(description) ?? Double(self)).boxed(at: path)
+        try (Double(description) ?? Double(self)).boxed(at: path())
     }
 
     static func unboxed(_ value: JSONValue, at path: [any CodingKey]) throws(JSONValueCodingError) -> Float {
@@ -75,10 +75,10 @@ protocol JSONInteger: JSONPrimitive, FixedWidthInteger {}
 extension JSONInteger {
     static var jsonTypeName: String { "integer" }
 
-    func boxed(at path: [any CodingKey]) throws(JSONValueCodingError) -> JSONValue {
+    func boxed(at path: @autoclosure () -> [any CodingKey]) throws(JSONValueCodingError) -> JSONValue {
         guard magnitude <= 9_007_199_254_740_991 else {
             throw JSONValueCodingError(
-                .integerOutOfRange, "\(self) is beyond ±(2^53 − 1), the I-JSON exact range", codingPath: path)
+                .integerOutOfRange, "\(self) is beyond ±(2^53 − 1), the I-JSON exact range", codingPath: path())
         }
         return .number(Double(self))
     }

@@ -11,26 +11,26 @@ struct JSONKeyedEncodingContainer<Key: CodingKey>: KeyedEncodingContainerProtoco
 
     var codingPath: [any CodingKey] { encoder.codingPath }
 
-    private func put(_ key: Key, _ node: JSONEncodingNode) throws {
+    private func put(_ key: Key, _ slot: JSONEncodingNode.Slot) throws {
         guard valid else {
             throw JSONValueCodingError(
                 .invalidEncoding, "a keyed container was used where another value was already encoded",
                 codingPath: codingPath)
         }
-        encoder.node.setMember(key.stringValue, node)
+        encoder.node.setMember(key.stringValue, slot)
     }
 
     private func put(_ value: some JSONPrimitive, _ key: Key) throws {
-        try put(key, JSONEncodingNode(.value(try value.boxed(at: codingPath + [key]))))
+        try put(key, .value(try value.boxed(at: codingPath + [key])))
     }
 
     private func child(_ key: Key) -> JSONValueEncoding {
         let node = JSONEncodingNode()
-        encoder.node.setMember(key.stringValue, node)
+        encoder.node.setMember(key.stringValue, .node(node))
         return JSONValueEncoding(node: node, codingPath: codingPath + [key], userInfo: encoder.sendableUserInfo)
     }
 
-    mutating func encodeNil(forKey key: Key) throws { try put(key, JSONEncodingNode(.value(.null))) }
+    mutating func encodeNil(forKey key: Key) throws { try put(key, .value(.null)) }
     mutating func encode(_ value: Bool, forKey key: Key) throws { try put(value, key) }
     mutating func encode(_ value: String, forKey key: Key) throws { try put(value, key) }
     mutating func encode(_ value: Double, forKey key: Key) throws { try put(value, key) }
@@ -62,7 +62,7 @@ struct JSONKeyedEncodingContainer<Key: CodingKey>: KeyedEncodingContainerProtoco
 
     mutating func superEncoder() -> any Encoder {
         let node = JSONEncodingNode()
-        encoder.node.setMember("super", node)
+        encoder.node.setMember("super", .node(node))
         return JSONValueEncoding(node: node, codingPath: codingPath + [JSONSuperKey()], userInfo: encoder.sendableUserInfo)
     }
 
@@ -84,27 +84,27 @@ struct JSONUnkeyedEncodingContainer: UnkeyedEncodingContainer {
     var count: Int { encoder.node.elementCount }
     private var nextPath: [any CodingKey] { codingPath + [JSONIndexKey(index: count)] }
 
-    private func append(_ node: JSONEncodingNode) throws {
+    private func append(_ slot: JSONEncodingNode.Slot) throws {
         guard valid else {
             throw JSONValueCodingError(
                 .invalidEncoding, "an unkeyed container was used where another value was already encoded",
                 codingPath: codingPath)
         }
-        encoder.node.appendElement(node)
+        encoder.node.appendElement(slot)
     }
 
     private func append(_ value: some JSONPrimitive) throws {
-        try append(JSONEncodingNode(.value(try value.boxed(at: nextPath))))
+        try append(.value(try value.boxed(at: nextPath)))
     }
 
     private func child() -> JSONValueEncoding {
         let path = nextPath
         let node = JSONEncodingNode()
-        encoder.node.appendElement(node)
+        encoder.node.appendElement(.node(node))
         return JSONValueEncoding(node: node, codingPath: path, userInfo: encoder.sendableUserInfo)
     }
 
-    mutating func encodeNil() throws { try append(JSONEncodingNode(.value(.null))) }
+    mutating func encodeNil() throws { try append(.value(.null)) }
     mutating func encode(_ value: Bool) throws { try append(value) }
     mutating func encode(_ value: String) throws { try append(value) }
     mutating func encode(_ value: Double) throws { try append(value) }

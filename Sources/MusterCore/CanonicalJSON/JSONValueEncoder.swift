@@ -22,13 +22,27 @@ public struct JSONValueEncoder: Sendable {
     }
 }
 
-/// A mutable slot in the tree under construction; containers write into it by reference.
+/// A mutable place in the tree under construction; containers write into it by reference.
 final class JSONEncodingNode {
+    /// A member or element: a finished scalar in place, or a node that nested containers (or
+    /// a nested value's own `encode(to:)`) write into. Scalars get no node of their own.
+    enum Slot {
+        case value(JSONValue)
+        case node(JSONEncodingNode)
+
+        var resolved: JSONValue {
+            switch self {
+            case .value(let value): return value
+            case .node(let node): return node.resolved()
+            }
+        }
+    }
+
     enum Content {
         case empty
         case value(JSONValue)
-        case object([String: JSONEncodingNode])
-        case array([JSONEncodingNode])
+        case object([String: Slot])
+        case array([Slot])
     }
 
     var content: Content
@@ -40,15 +54,15 @@ final class JSONEncodingNode {
         switch content {
         case .empty: return .object([:])
         case .value(let value): return value
-        case .object(let members): return .object(members.mapValues { $0.resolved() })
-        case .array(let elements): return .array(elements.map { $0.resolved() })
+        case .object(let members): return .object(members.mapValues(\.resolved))
+        case .array(let elements): return .array(elements.map(\.resolved))
         }
     }
 
     /// Makes this node an object (keeping members already written); false if it holds something else.
     func becomeObject() -> Bool {
         switch content {
-        case .empty: content = .object([:]); return true
+        case .empty: content = .object(Dictionary(minimumCapacity: 8)); return true
         case .object: return true
         default: return false
         }
@@ -63,17 +77,17 @@ final class JSONEncodingNode {
         }
     }
 
-    func setMember(_ key: String, _ node: JSONEncodingNode) {
+    func setMember(_ key: String, _ slot: Slot) {
         guard case .object(var members) = content else { return }
         content = .empty  // drop the reference so the dictionary is mutated in place
-        members[key] = node
+        members[key] = slot
         content = .object(members)
     }
 
-    func appendElement(_ node: JSONEncodingNode) {
+    func appendElement(_ slot: Slot) {
         guard case .array(var elements) = content else { return }
         content = .empty
-        elements.append(node)
+        elements.append(slot)
         content = .array(elements)
     }
 
@@ -82,16 +96,16 @@ final class JSONEncodingNode {
         return 0
     }
 
-    /// Encodes `value` into a fresh node, boxing scalars directly.
+    /// Encodes `value`: a scalar in place, anything else into a fresh node.
     static func encoding(
-        _ value: some Encodable, at path: [any CodingKey], userInfo: [CodingUserInfoKey: any Sendable]
-    ) throws -> JSONEncodingNode {
+        _ value: some Encodable, at path: @autoclosure () -> [any CodingKey], userInfo: [CodingUserInfoKey: any Sendable]
+    ) throws -> Slot {
         if let primitive = value as? any JSONPrimitive {
-            return JSONEncodingNode(.value(try primitive.boxed(at: path)))
+            return .value(try primitive.boxed(at: path()))
         }
         let node = JSONEncodingNode()
-        try value.encode(to: JSONValueEncoding(node: node, codingPath: path, userInfo: userInfo))
-        return node
+        try value.encode(to: JSONValueEncoding(node: node, codingPath: path(), userInfo: userInfo))
+        return .node(node)
     }
 }
 
