@@ -104,7 +104,8 @@ struct CanonicalJSONWriter {
         }
     }
 
-    private static func appendASCII(_ text: StaticString, to buffer: inout [UInt8]) {
+    /// Appends literal ASCII text (punctuation, member names) as it is.
+    static func appendASCII(_ text: StaticString, to buffer: inout [UInt8]) {
         buffer.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 }
