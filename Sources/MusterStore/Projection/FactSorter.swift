@@ -13,8 +13,8 @@ import HeapModule
 /// A sorter is used by one thread at a time (a rebuild fills its sorters side by side, each on
 /// one thread, and waits for them all): hence `@unchecked Sendable`.
 final class FactSorter: @unchecked Sendable {
-    /// One staged fact, as the merge yields it.
-    struct Record {
+    /// One staged fact, whole: what ``add(_:)-(Record)`` takes and ``FoldChunk/record(_:)`` gives.
+    struct Record: Equatable {
         /// The entity, as the fact table keys it (`kind/key`), in UTF-8.
         var entity: [UInt8]
         var arrival: Int64
@@ -22,23 +22,6 @@ final class FactSorter: @unchecked Sendable {
         var eventID: [UInt8]
         /// The rows the entity folds into if this is its only fact (``StagedRows``).
         var rows: [UInt8]
-
-        /// The entity's first 24 bytes as three big-endian words (zero-padded), so most
-        /// comparisons are integer comparisons.
-        let prefix: Prefix
-
-        init(entity: [UInt8], arrival: Int64, eventID: [UInt8], rows: [UInt8]) {
-            self.entity = entity; self.arrival = arrival; self.eventID = eventID; self.rows = rows
-            prefix = entity.withUnsafeBytes { Prefix($0) }
-        }
-
-        /// SQLite's order for the fact table's key: entity bytes, then arrival.
-        static func precedes(_ a: Record, _ b: Record) -> Bool {
-            if a.prefix != b.prefix { return a.prefix < b.prefix }
-            return a.entity.withUnsafeBytes { x in
-                b.entity.withUnsafeBytes { y in FactSorter.precedes(x, a.arrival, y, b.arrival) }
-            }
-        }
     }
 
     /// An entity's first 24 bytes as three big-endian words, zero-padded: compared as integers,
@@ -136,9 +119,14 @@ final class FactSorter: @unchecked Sendable {
 
     /// A record's entity bytes and arrival, read in place.
     private static func entity(of key: Key, in arena: UnsafeRawBufferPointer) -> (UnsafeRawBufferPointer, Int64) {
-        let n = Int(UInt32(littleEndian: arena.loadUnaligned(fromByteOffset: key.offset, as: UInt32.self)))
-        let arrival = Int64(bitPattern: UInt64(littleEndian: arena.loadUnaligned(fromByteOffset: key.offset + 4 + n, as: UInt64.self)))
-        return (UnsafeRawBufferPointer(rebasing: arena[(key.offset + 4)..<(key.offset + 4 + n)]), arrival)
+        entity(ofRecordIn: UnsafeRawBufferPointer(rebasing: arena[key.offset..<(key.offset + key.length)]))
+    }
+
+    /// A record's entity bytes and arrival, read in place from the record's bytes.
+    static func entity(ofRecordIn record: UnsafeRawBufferPointer) -> (UnsafeRawBufferPointer, Int64) {
+        let n = Int(UInt32(littleEndian: record.loadUnaligned(as: UInt32.self)))
+        let arrival = Int64(bitPattern: UInt64(littleEndian: record.loadUnaligned(fromByteOffset: 4 + n, as: UInt64.self)))
+        return (UnsafeRawBufferPointer(rebasing: record[4..<(4 + n)]), arrival)
     }
 
     private func flush() throws {
@@ -168,117 +156,210 @@ final class FactSorter: @unchecked Sendable {
         bytes.removeAll(keepingCapacity: true)
     }
 
-    private static func put<T: FixedWidthInteger>(_ v: T, _ out: inout [UInt8]) {
-        withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) }
-    }
-
     /// Every record added, in order; the sorter is spent after.
     func sorted() throws -> Merge {
         if runs.isEmpty {
             // Everything fits in one run: no file needed.
+            var run: [UInt8] = []
+            run.reserveCapacity(buffer.bytes.count)
             let sorted = order()
-            return Merge(memory: buffer.bytes.withUnsafeBytes { arena in sorted.map { Self.record(of: $0, in: arena) } })
+            buffer.bytes.withUnsafeBytes { arena in
+                for k in sorted { run.append(contentsOf: UnsafeRawBufferPointer(rebasing: arena[k.offset..<(k.offset + k.length)])) }
+            }
+            buffer.removeAll()
+            return try Merge([RunReader(bytes: run)])
         }
         try flush()
-        return try Merge(fd: fd, runs: runs)
+        let each = max(64 << 10, (16 << 20) / runs.count)
+        return try Merge(runs.map { RunReader(fd: fd, range: $0, bufferSize: each) })
     }
 
-    /// A staged record read out of its buffer.
-    private static func record(of key: Key, in arena: UnsafeRawBufferPointer) -> Record {
-        let (entity, arrival) = Self.entity(of: key, in: arena)
-        let id = key.offset + 4 + entity.count + 8
-        let rows = id + 16 + 4
-        return Record(entity: Array(entity), arrival: arrival, eventID: Array(arena[id..<(id + 16)]),
-                      rows: Array(arena[rows..<(key.offset + key.length)]))
-    }
-
-    /// The runs merged: ``next()`` yields records in (entity, arrival) order.
+    /// The runs merged: ``fill(_:facts:)`` takes whole entities' records in (entity, arrival)
+    /// order. A record is read in place in its run's buffer and copied once, into the chunk: the
+    /// merge allocates nothing per record.
     struct Merge {
-        private var memory: [Record] = []
-        private var position = 0
-        private var readers: [RunReader] = []
+        private let readers: [RunReader]
         private var heap = Heap<Head>()
 
+        /// A run's current record, as the heap orders it. `entity` points into the run's buffer,
+        /// which does not move until the record is taken.
         private struct Head: Comparable {
-            let record: Record
+            let prefix: Prefix
+            let entity: UnsafeRawBufferPointer
+            let arrival: Int64
             let run: Int
-            static func < (a: Head, b: Head) -> Bool { Record.precedes(a.record, b.record) }
+
+            static func < (a: Head, b: Head) -> Bool {
+                if a.prefix != b.prefix { return a.prefix < b.prefix }
+                return FactSorter.precedes(a.entity, a.arrival, b.entity, b.arrival)
+            }
             static func == (a: Head, b: Head) -> Bool { !(a < b) && !(b < a) }
         }
 
-        init(memory: [Record]) { self.memory = memory }
-
-        init(fd: Int32, runs: [Range<Int64>]) throws {
-            let each = max(64 << 10, (16 << 20) / max(runs.count, 1))
-            readers = runs.map { RunReader(fd: fd, range: $0, bufferSize: each) }
-            for i in readers.indices {
-                if let r = try readers[i].next() { heap.insert(Head(record: r, run: i)) }
-            }
+        fileprivate init(_ readers: [RunReader]) throws {
+            self.readers = readers
+            for i in readers.indices where try readers[i].advance() { heap.insert(head(i)) }
         }
 
-        mutating func next() throws -> Record? {
-            if readers.isEmpty {
-                guard position < memory.count else { return nil }
-                defer { position += 1 }
-                return memory[position]
+        private func head(_ run: Int) -> Head {
+            let (entity, arrival) = FactSorter.entity(ofRecordIn: readers[run].record)
+            return Head(prefix: Prefix(entity), entity: entity, arrival: arrival, run: run)
+        }
+
+        /// Replaces `chunk`'s contents with the next whole entities, until it holds at least
+        /// `facts` records or every record is taken; false when none was left.
+        mutating func fill(_ chunk: inout FoldChunk, facts: Int) throws -> Bool {
+            chunk.removeAll()
+            while let top = heap.min {
+                let sameEntity = chunk.isLastEntity(top.entity)
+                if !sameEntity && chunk.recordCount >= facts { break }
+                _ = heap.popMin()
+                chunk.append(readers[top.run].record, startsEntity: !sameEntity)
+                if try readers[top.run].advance() { heap.insert(head(top.run)) }
             }
-            guard let head = heap.popMin() else { return nil }
-            if let r = try readers[head.run].next() { heap.insert(Head(record: r, run: head.run)) }
-            return head.record
+            return chunk.recordCount > 0
         }
     }
 
-    /// Reads one run through a buffer.
-    private struct RunReader {
-        let fd: Int32
-        var offset: Int64
-        let end: Int64
-        let bufferSize: Int
-        var buffer: [UInt8] = []
-        var at = 0
+    /// Reads one run through a buffer of its own, a whole record at a time. A class, so that the
+    /// merge's heap can point into its buffer.
+    fileprivate final class RunReader {
+        private let fd: Int32
+        private var offset: Int64
+        private let end: Int64
+        private var storage: UnsafeMutableRawBufferPointer
+        /// Bytes of `storage` read so far.
+        private var filled = 0
+        /// The current record's start and length (no record before the first advance and after the last).
+        private var at = 0
+        private var length = 0
 
         init(fd: Int32, range: Range<Int64>, bufferSize: Int) {
-            self.fd = fd; offset = range.lowerBound; end = range.upperBound; self.bufferSize = bufferSize
+            self.fd = fd; offset = range.lowerBound; end = range.upperBound
+            storage = .allocate(byteCount: max(bufferSize, 64), alignment: 8)
         }
 
-        /// Makes at least `n` bytes available at `at`, or fails at the run's end.
-        private mutating func need(_ n: Int) throws -> Bool {
-            if buffer.count - at >= n { return true }
-            let left = Array(buffer[at...])
-            let missing = n - left.count
-            let want = min(max(missing, bufferSize), Int(end - offset))
-            guard want > 0, want >= missing else { return false }
-            var chunk = [UInt8](repeating: 0, count: want)
-            let got = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, want, off_t(offset)) }
-            guard got == want else {
-                throw StoreError(.dataDirectory, "cannot read a replay's temporary file: \(String(cString: strerror(errno)))")
+        /// A run held in memory.
+        init(bytes: [UInt8]) {
+            fd = -1; offset = 0; end = 0
+            storage = .allocate(byteCount: max(bytes.count, 64), alignment: 8)
+            bytes.withUnsafeBytes { storage.copyMemory(from: $0) }
+            filled = bytes.count
+        }
+
+        deinit { storage.deallocate() }
+
+        /// The current record's bytes, valid until the next ``advance()``.
+        var record: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: storage[at..<(at + length)]) }
+
+        /// Moves to the next record, reading on as needed; false at the run's end.
+        func advance() throws -> Bool {
+            at += length
+            length = 0
+            if filled == at && offset == end { return false }
+            try need(4)
+            let e = Int(UInt32(littleEndian: storage.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
+            try need(4 + e + 8 + 16 + 4)
+            let r = Int(UInt32(littleEndian: storage.loadUnaligned(fromByteOffset: at + 4 + e + 24, as: UInt32.self)))
+            try need(4 + e + 24 + 4 + r)
+            length = 4 + e + 24 + 4 + r
+            return true
+        }
+
+        /// Makes `n` bytes from `at` available: what is left moves to the buffer's start (into a
+        /// larger buffer if one record needs it) and the run is read on behind it.
+        private func need(_ n: Int) throws {
+            if filled - at >= n { return }
+            let left = filled - at
+            if n > storage.count {
+                let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: max(n, storage.count * 2), alignment: 8)
+                larger.copyMemory(from: UnsafeRawBufferPointer(rebasing: storage[at..<filled]))
+                storage.deallocate()
+                storage = larger
+            } else if at > 0 {
+                UnsafeMutableRawBufferPointer(rebasing: storage[0..<left]).copyMemory(from: UnsafeRawBufferPointer(rebasing: storage[at..<filled]))
             }
-            offset += Int64(got)
-            buffer = left + chunk
             at = 0
-            return buffer.count >= n
+            filled = left
+            let want = min(storage.count - filled, Int(end - offset))
+            guard filled + want >= n else { throw StoreError(.corrupt, "a replay's temporary file is cut short") }
+            var done = 0
+            while done < want {
+                let got = pread(fd, storage.baseAddress! + filled + done, want - done, off_t(offset + Int64(done)))
+                guard got > 0 else {
+                    throw StoreError(.dataDirectory, "cannot read a replay's temporary file: \(String(cString: strerror(errno)))")
+                }
+                done += got
+            }
+            filled += want
+            offset += Int64(want)
         }
+    }
+}
 
-        private mutating func integer<T: FixedWidthInteger>(_: T.Type) throws -> T {
-            guard try need(MemoryLayout<T>.size) else { throw StoreError(.corrupt, "a replay's temporary file is cut short") }
-            let v = buffer.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: T.self)) }
-            at += MemoryLayout<T>.size
-            return v
+/// Whole entities' staged records, end to end in the run file's format, as the merge takes them
+/// for one fold transaction: one buffer, which the fold's statements bind from in place.
+struct FoldChunk {
+    /// The records' bytes.
+    private(set) var bytes: [UInt8] = []
+    /// Where each record starts in `bytes`.
+    private var starts: [Int] = []
+    /// Each entity's records, as a range of record indices.
+    private(set) var entities: [Range<Int>] = []
+    /// The last entity's bytes in `bytes`.
+    private var lastEntity: Range<Int>?
+
+    var recordCount: Int { starts.count }
+
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        starts.removeAll(keepingCapacity: true)
+        entities.removeAll(keepingCapacity: true)
+        lastEntity = nil
+    }
+
+    /// Whether `entity` is the last record's entity.
+    fileprivate func isLastEntity(_ entity: UnsafeRawBufferPointer) -> Bool {
+        guard let last = lastEntity, last.count == entity.count else { return false }
+        return last.isEmpty || bytes.withUnsafeBytes { memcmp($0.baseAddress! + last.lowerBound, entity.baseAddress!, last.count) == 0 }
+    }
+
+    fileprivate mutating func append(_ record: UnsafeRawBufferPointer, startsEntity: Bool) {
+        let start = bytes.count
+        bytes.append(contentsOf: record)
+        if startsEntity {
+            entities.append(starts.count..<(starts.count + 1))
+            let n = Int(UInt32(littleEndian: record.loadUnaligned(as: UInt32.self)))
+            lastEntity = (start + 4)..<(start + 4 + n)
+        } else {
+            entities[entities.count - 1] = entities[entities.count - 1].lowerBound..<(starts.count + 1)
         }
+        starts.append(start)
+    }
 
-        private mutating func bytes(_ n: Int) throws -> [UInt8] {
-            guard try need(n) else { throw StoreError(.corrupt, "a replay's temporary file is cut short") }
-            defer { at += n }
-            return Array(buffer[at..<(at + n)])
-        }
+    /// One record's parts, pointing into the chunk's bytes.
+    struct View {
+        let entity: UnsafeRawBufferPointer
+        let arrival: Int64
+        let eventID: UnsafeRawBufferPointer
+        let rows: UnsafeRawBufferPointer
+    }
 
-        mutating func next() throws -> Record? {
-            guard try need(1) else { return nil }
-            let entity = try bytes(Int(integer(UInt32.self)))
-            let arrival = Int64(bitPattern: try integer(UInt64.self))
-            let eventID = try bytes(16)
-            let rows = try bytes(Int(integer(UInt32.self)))
-            return Record(entity: entity, arrival: arrival, eventID: eventID, rows: rows)
+    /// Record `i`'s parts, read in place in `arena`, the memory of ``bytes``.
+    func view(_ i: Int, in arena: UnsafeRawBufferPointer) -> View {
+        let start = starts[i]
+        let record = UnsafeRawBufferPointer(rebasing: arena[start..<(i + 1 < starts.count ? starts[i + 1] : arena.count)])
+        let (entity, arrival) = FactSorter.entity(ofRecordIn: record)
+        let id = 4 + entity.count + 8
+        return View(entity: entity, arrival: arrival, eventID: UnsafeRawBufferPointer(rebasing: record[id..<(id + 16)]),
+                    rows: UnsafeRawBufferPointer(rebasing: record[(id + 20)...]))
+    }
+
+    /// Record `i`, copied out.
+    func record(_ i: Int) -> FactSorter.Record {
+        bytes.withUnsafeBytes { arena in
+            let v = view(i, in: arena)
+            return FactSorter.Record(entity: Array(v.entity), arrival: v.arrival, eventID: Array(v.eventID), rows: Array(v.rows))
         }
     }
 }

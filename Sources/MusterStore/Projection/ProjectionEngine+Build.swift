@@ -182,85 +182,65 @@ extension ProjectionEngine {
         var merge = try sorter.sorted()
         let total = Int64(sorter.count)
         var done: Int64 = 0
-        var pending: FactSorter.Record? = try merge.next()
+        var chunk = FoldChunk()
         var writing: Prefetch<Void>?
-        while pending != nil {
-            // Whole entities, up to a chunk's worth of facts.
-            var chunk: [[FactSorter.Record]] = []
-            var facts = 0
-            while let first = pending, facts < sizes.batch * 2 {
-                var group = [first]
-                pending = try merge.next()
-                while let r = pending, r.entity == first.entity { group.append(r); pending = try merge.next() }
-                facts += group.count
-                chunk.append(group)
-            }
+        while try merge.fill(&chunk, facts: sizes.batch * 2) {
             try writing?.value()
-            let groups = chunk
-            writing = Prefetch { try self.writeDerived { db in try Self.fold(groups, voided: voided, into: t, db) } }
-            done += Int64(facts)
+            let full = chunk
+            writing = Prefetch { try self.writeDerived { db in try Self.fold(full, voided: voided, into: t, db) } }
+            done += Int64(full.recordCount)
             progress?(ReplayProgress(phase: "folding \(t.projection.name)", done: done, total: total))
+            chunk = FoldChunk()
         }
         try writing?.value()
     }
 
     /// Writes a chunk of entities' facts and rows. Facts and staged rows go many to a statement
-    /// (``BatchedInsert``), bound in place from one buffer that holds the chunk's entities and
-    /// staged rows end to end, so nothing they point at moves before their statements run.
-    private static func fold(_ groups: [[FactSorter.Record]], voided: Set<[UInt8]>, into t: ProjectionTables, _ db: Database) throws {
+    /// (``BatchedInsert``), bound in place from the chunk's buffer.
+    private static func fold(_ chunk: FoldChunk, voided: Set<[UInt8]>, into t: ProjectionTables, _ db: Database) throws {
         let p = t.projection
-        func isLive(_ r: FactSorter.Record) -> Bool { voided.isEmpty || !voided.contains(r.eventID) }
-        // Entities with more than one live fact are folded from their entries (most have one).
-        var needed: [Int64] = []
-        for g in groups where g.count > 1 {
-            let live = g.filter(isLive)
-            if live.count > 1 { needed += live.map(\.arrival) }
-        }
-        let known = needed.isEmpty ? [:] : try storedEnvelopes(db, at: needed)
-        let buffer = UnsafeMutableRawBufferPointer.allocate(
-            byteCount: groups.reduce(0) { $0 + $1.reduce(0) { $0 + $1.entity.count + $1.rows.count } }, alignment: 8)
-        defer { buffer.deallocate() }
-        var filled = 0
-        func copy(_ bytes: [UInt8]) {
-            bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]).copyMemory(from: $0) }
-            filled += bytes.count
-        }
-        for g in groups { for r in g { copy(r.entity); copy(r.rows) } }
-        let writer = try RowWriter(db, t)
-        let arena = UnsafeRawBufferPointer(buffer)
-        var facts = try BatchedInsert<(entity: UnsafeRawBufferPointer, arrival: Int64)>(
-            db, "INSERT", into: t.fact, columns: 2) { f, b in b.text(utf8: f.entity); b.integer(f.arrival) }
-        var rows = try p.tables.map { table in
-            table.entity == nil ? nil : try BatchedInsert<UnsafeRawBufferPointer>(
-                db, "INSERT OR REPLACE", into: t.table(table), columns: table.columns.count) { row, b in StagedRows.bind(row, to: &b) }
-        }
-        func finishRows() throws { for i in rows.indices { try rows[i]?.finish() } }
-        var at = 0
-        func take(_ n: Int) -> UnsafeRawBufferPointer {
-            defer { at += n }
-            return UnsafeRawBufferPointer(rebasing: arena[at..<(at + n)])
-        }
-        for g in groups {
-            var live = 0
-            var staged = UnsafeRawBufferPointer(start: nil, count: 0)
-            for i in g.indices {
-                let entity = take(g[i].entity.count), rowBytes = take(g[i].rows.count)
-                try facts.add((entity, g[i].arrival))
-                if isLive(g[i]) { live += 1; staged = rowBytes }
+        try chunk.bytes.withUnsafeBytes { arena in
+            func isLive(_ v: FoldChunk.View) -> Bool { voided.isEmpty || !voided.contains(Array(v.eventID)) }
+            func liveArrivals(_ entity: Range<Int>) -> [Int64] {
+                entity.map { chunk.view($0, in: arena) }.filter(isLive).map(\.arrival)
             }
-            if live == 1 {
-                try StagedRows.forEachRow(staged, tables: p.tables) { index, row in
-                    guard rows[index] != nil else { throw StoreError(.corrupt, "projection \(p.name) has no row table at \(index)") }
-                    try rows[index]!.add(row)
+            // Entities with more than one live fact are folded from their entries (most have one).
+            var needed: [Int64] = []
+            for e in chunk.entities where e.count > 1 {
+                let live = liveArrivals(e)
+                if live.count > 1 { needed += live }
+            }
+            let known = needed.isEmpty ? [:] : try storedEnvelopes(db, at: needed)
+            let writer = try RowWriter(db, t)
+            var facts = try BatchedInsert<(entity: UnsafeRawBufferPointer, arrival: Int64)>(
+                db, "INSERT", into: t.fact, columns: 2) { f, b in b.text(utf8: f.entity); b.integer(f.arrival) }
+            var rows = try p.tables.map { table in
+                table.entity == nil ? nil : try BatchedInsert<UnsafeRawBufferPointer>(
+                    db, "INSERT OR REPLACE", into: t.table(table), columns: table.columns.count) { row, b in StagedRows.bind(row, to: &b) }
+            }
+            func finishRows() throws { for i in rows.indices { try rows[i]?.finish() } }
+            for e in chunk.entities {
+                var live = 0
+                var staged = UnsafeRawBufferPointer(start: nil, count: 0)
+                for i in e {
+                    let v = chunk.view(i, in: arena)
+                    try facts.add((v.entity, v.arrival))
+                    if isLive(v) { live += 1; staged = v.rows }
                 }
-            } else if live > 1 {
-                try finishRows()   // each table's rows stay in the order they came
-                let key = try ProjectionTables.factKey(String(decoding: g[0].entity, as: UTF8.self))
-                try writer.insert(fold(p, key, g.filter(isLive).map { known[$0.arrival]! }))
+                if live == 1 {
+                    try StagedRows.forEachRow(staged, tables: p.tables) { index, row in
+                        guard rows[index] != nil else { throw StoreError(.corrupt, "projection \(p.name) has no row table at \(index)") }
+                        try rows[index]!.add(row)
+                    }
+                } else if live > 1 {
+                    try finishRows()   // each table's rows stay in the order they came
+                    let key = try ProjectionTables.factKey(String(decoding: chunk.view(e.lowerBound, in: arena).entity, as: UTF8.self))
+                    try writer.insert(fold(p, key, liveArrivals(e).map { known[$0]! }))
+                }
             }
+            try facts.finish()
+            try finishRows()
         }
-        try facts.finish()
-        try finishRows()
     }
 }
 

@@ -171,9 +171,7 @@ import Testing
                 try sorter.add(staged)
             }
             #expect(sorter.count == records.count)
-            var merge = try sorter.sorted()
-            var out: [FactSorter.Record] = []
-            while let r = try merge.next() { out.append(r) }
+            let out = try Self.merged(sorter, facts: group == 1 ? 1 : 50)
             let expected = records.sorted { a, b in
                 a.entity != b.entity ? a.entity.lexicographicallyPrecedes(b.entity) : a.arrival < b.arrival
             }
@@ -190,12 +188,50 @@ import Testing
         }
         let sorter = try FactSorter(directory: temp.url.path, runBytes: 300)
         for r in records { try sorter.add(r) }
-        var merge = try sorter.sorted()
-        var distinct: [String] = []
-        while let r = try merge.next() {
+        let distinct = try Self.merged(sorter, facts: 7).reduce(into: [String]()) { distinct, r in
             let e = String(decoding: r.entity, as: UTF8.self)
             if distinct.last != e { distinct.append(e) }
         }
         #expect(distinct == sqliteOrder)
+    }
+
+    @Test func theSorterMergesRecordsLargerThanItsReadBuffers() throws {
+        let temp = try TemporaryDirectory()
+        // Each run is read through at least 64 KiB; these records are larger, one run each.
+        let records: [FactSorter.Record] = (0..<6).map { (i: Int) -> FactSorter.Record in
+            let rows: [UInt8] = (0..<(40_000 * (i + 1))).map { (b: Int) -> UInt8 in UInt8(truncatingIfNeeded: b &* 31 &+ i) }
+            return FactSorter.Record(entity: Array("member/\(5 - i % 3)".utf8), arrival: Int64(i),
+                                     eventID: Array(repeating: UInt8(i), count: 16), rows: rows)
+        }
+        let sorter = try FactSorter(directory: temp.url.path, runBytes: 1)
+        for r in records { try sorter.add(r) }
+        let out = try Self.merged(sorter, facts: 1)
+        let expected = records.sorted { (a: FactSorter.Record, b: FactSorter.Record) -> Bool in
+            a.entity != b.entity ? a.entity.lexicographicallyPrecedes(b.entity) : a.arrival < b.arrival
+        }
+        #expect(out == expected)
+        #expect(out.map(\.arrival) == [2, 5, 1, 4, 0, 3])
+    }
+
+    /// Every record of `sorter`, merged a chunk at a time; checks that each chunk holds whole
+    /// entities, one group each, and stops at the first entity that starts at or past `facts`.
+    private static func merged(_ sorter: FactSorter, facts: Int) throws -> [FactSorter.Record] {
+        var merge = try sorter.sorted()
+        var chunk = FoldChunk()
+        var out: [FactSorter.Record] = []
+        var entities: [[UInt8]] = []
+        while try merge.fill(&chunk, facts: facts) {
+            #expect(chunk.recordCount - chunk.entities.last!.count < facts)
+            #expect(chunk.entities.map(\.count).reduce(0, +) == chunk.recordCount)
+            for e in chunk.entities {
+                let records = e.map(chunk.record)
+                #expect(Set(records.map(\.entity)).count == 1)
+                entities.append(records[0].entity)
+                out += records
+            }
+        }
+        #expect(!(try merge.fill(&chunk, facts: facts)))
+        #expect(Set(entities).count == entities.count, "an entity split between groups")
+        return out
     }
 }
