@@ -309,11 +309,15 @@ public final class ProjectionEngine: Sendable {
 
     /// Up to `limit` stored entries after arrival position `after` (and at most `upTo`), as bytes.
     static func readRaw(_ db: Database, after: Int64, limit: Int, upTo: Int64 = .max) throws -> [(Int64, [UInt8])] {
-        let cursor = try Row.fetchCursor(db.cachedStatement(sql: "SELECT arrival, bytes FROM entry WHERE arrival > ? AND arrival <= ? ORDER BY arrival LIMIT ?"),
-                                         arguments: [after, upTo, limit == .max ? -1 : limit])
+        let select = try BoundStatement(db, "SELECT arrival, bytes FROM entry WHERE arrival > ? AND arrival <= ? ORDER BY arrival LIMIT ?")
         var raw: [(Int64, [UInt8])] = []
-        while let row = try cursor.next() {
-            raw.append((row[0], try row.withUnsafeData(atIndex: 1) { data in data.map(Array.init) ?? [] }))
+        if limit != .max { raw.reserveCapacity(limit) }
+        try select.query({ $0.integer(after); $0.integer(upTo); $0.integer(limit == .max ? -1 : Int64(limit)) }) { row in
+            let bytes = row.blob(1)
+            raw.append((row.integer(0), [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in
+                UnsafeMutableRawBufferPointer(buffer).copyMemory(from: bytes)
+                count = bytes.count
+            }))
         }
         return raw
     }

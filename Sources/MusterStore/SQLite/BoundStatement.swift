@@ -4,7 +4,8 @@ import MusterCore
 
 /// A statement prepared once and run many times with its values bound straight through SQLite's
 /// C API: for the read models' bulk writes, where building GRDB's `StatementArguments` for every
-/// row costs more than the row's insert. Only this type steps the statement.
+/// row costs more than the row's insert, and for reading many rows' blobs in place (GRDB wraps
+/// each in `Data` before it can be copied). Only this type steps the statement.
 struct BoundStatement {
     private let statement: Statement
     private let handle: OpaquePointer
@@ -88,6 +89,43 @@ struct BoundStatement {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
         }
         return Int(sqlite3_changes(db.sqliteConnection))
+    }
+}
+
+extension BoundStatement {
+    /// A result row's columns, read in place: what a blob points at is valid only until the
+    /// statement steps on.
+    struct Columns {
+        fileprivate let handle: OpaquePointer
+
+        func integer(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+
+        /// A blob's bytes (empty for NULL or a zero-length blob).
+        func blob(_ column: Int32) -> UnsafeRawBufferPointer {
+            // The pointer first, then the length (SQLite's order for a blob).
+            let base = sqlite3_column_blob(handle, column)
+            return UnsafeRawBufferPointer(start: base, count: Int(sqlite3_column_bytes(handle, column)))
+        }
+    }
+
+    /// Binds with `bind`, then calls `row` with each result row's columns; the statement is reset
+    /// and unbound before this returns, whatever `row` does.
+    func query(_ bind: (inout Binder) throws -> Void, row: (Columns) throws -> Void) throws {
+        var binder = Binder(handle: handle)
+        defer {
+            sqlite3_reset(handle)
+            if binder.borrows { sqlite3_clear_bindings(handle) }
+        }
+        try bind(&binder)
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { return }
+            guard code == SQLITE_ROW else {
+                let message = db.sqliteConnection.map { String(cString: sqlite3_errmsg($0)) }
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
+            }
+            try row(Columns(handle: handle))
+        }
     }
 }
 
