@@ -11,7 +11,8 @@ public struct Entry: Hashable, Sendable {
     /// and version, then the envelope. Errors name the failing field.
     public static func decode(_ bytes: [UInt8]) throws(CoreError) -> Entry {
         // Bytes the tape check accepts are canonical and schema-valid; the envelope is read off that tape.
-        if let taped = try offTape(bytes, checked: true) { return taped }
+        var texts = RecurringTexts()
+        if let taped = try offTape(bytes, checked: true, texts: &texts) { return taped }
         return Entry(validatedBytes: bytes, envelope: try Envelope(validated: try checkedJSON(bytes)))
     }
 
@@ -30,8 +31,15 @@ public struct Entry: Hashable, Sendable {
     /// batches): parses the JSON and reads the envelope, without re-running the schema checks.
     /// For replay and projections; `muster verify` and sync use ``decode(_:)``.
     public static func decode(stored bytes: [UInt8]) throws(CoreError) -> Entry {
+        var texts = RecurringTexts()
+        return try decode(stored: bytes, texts: &texts)
+    }
+
+    /// ``decode(stored:)`` for one of many entries read in turn, which share the texts that
+    /// recur between them (origins, operators, types) through `texts`.
+    public static func decode(stored bytes: [UInt8], texts: inout RecurringTexts) throws(CoreError) -> Entry {
         // What a hub writes is in the tape's subset; anything else is read by the parser.
-        if let taped = try offTape(bytes, checked: false) { return taped }
+        if let taped = try offTape(bytes, checked: false, texts: &texts) { return taped }
         let json: JSONValue
         do { json = try CanonicalJSON.parse(bytes) } catch {
             throw CoreError(.invalidEnvelope, "stored entry is not JSON: \(error)")
@@ -41,10 +49,10 @@ public struct Entry: Hashable, Sendable {
 
     /// The entry with its envelope read off a tape of `bytes` (schema-checked on that tape when
     /// `checked`), or nil when the tape declines them.
-    private static func offTape(_ bytes: [UInt8], checked: Bool) throws(CoreError) -> Entry? {
+    private static func offTape(_ bytes: [UInt8], checked: Bool, texts: inout RecurringTexts) throws(CoreError) -> Entry? {
         let envelope = try bytes.withUnsafeBufferPointer { (u) throws(CoreError) -> Envelope? in
             guard let tape = checked ? CheckedEntry.tapeCheck(u)?.0 : JSONTape(u) else { return nil }
-            return try Envelope(tape: tape, bytes: bytes, in: u)
+            return try Envelope(tape: tape, bytes: bytes, in: u, texts: &texts)
         }
         return envelope.map { Entry(validatedBytes: bytes, envelope: $0) }
     }

@@ -143,7 +143,7 @@ public struct Envelope: Hashable, Sendable {
     /// the parsed tree (same values, same errors): members are read in place, and the payload
     /// stays in `bytes`, read through the tape (``PayloadView``). For entries already checked, on
     /// the tape or in the store.
-    init(tape: JSONTape, bytes: [UInt8], in u: UnsafeBufferPointer<UInt8>) throws(CoreError) {
+    init(tape: JSONTape, bytes: [UInt8], in u: UnsafeBufferPointer<UInt8>, texts: inout RecurringTexts) throws(CoreError) {
         func token(_ key: StaticString, of object: Int? = 0) -> Int? {
             object.flatMap { tape.member(key, of: $0, in: u) }
         }
@@ -151,21 +151,33 @@ public struct Envelope: Hashable, Sendable {
             guard let at = token(key), let s = tape.string(at, in: u) else { throw CoreError(.invalidEnvelope, "$.\(key) is missing") }
             return s
         }
+        /// A text that recurs from entry to entry (``RecurringTexts``).
+        func recurring(_ key: StaticString) throws(CoreError) -> String {
+            if let at = token(key), let raw = tape.rawString(at, in: u) { return texts.text(raw) }
+            return try string(key)
+        }
         func integer(_ at: Int?, _ key: String) throws(CoreError) -> Int64 {
             guard let at, let n = tape.integer(at) else { throw CoreError(.invalidEnvelope, "$.\(key) must be an integer") }
             return n
         }
         let clock = token("hlc")
+        // Parsed in place; the text is made only to say what is wrong with it.
+        let recordedAt: Timestamp
+        if let at = token("recordedAt"), let raw = tape.rawString(at, in: u), let parsed = Timestamp.parse(raw) {
+            recordedAt = parsed
+        } else {
+            recordedAt = try Timestamp(string("recordedAt"))
+        }
         self.init(
-            origin: try string("origin"),
+            origin: try recurring("origin"),
             seq: UInt64(try integer(token("seq"), "seq")),
             id: try EventID(string("id")),
-            type: try string("type"),
+            type: try recurring("type"),
             typeVersion: Int(try integer(token("typeVersion"), "typeVersion")),
-            recordedAt: try Timestamp(string("recordedAt")),
+            recordedAt: recordedAt,
             hlc: HLCStamp(wallMillis: try integer(token("wall", of: clock), "hlc.wall"),
                           counter: try integer(token("count", of: clock), "hlc.count")),
-            operatorID: try string("operator"),
+            operatorID: try recurring("operator"),
             subject: try token("subject").flatMap { tape.string($0, in: u) }.map { (s) throws(CoreError) in try SubjectID(s) },
             payload: token("payload").map { PayloadView(bytes: bytes, tape: tape, at: $0) } ?? PayloadView(.object([:])),
             sealed: try token("sealed").map { (at) throws(CoreError) in try SealedPayload(tape: tape, at: at, in: u) },

@@ -93,8 +93,9 @@ extension ProjectionEngine {
                     for (i, p) in projections.enumerated() { staged.tallies[i].add(p.tally(untallied)) }
                     untallied.removeAll(keepingCapacity: true)
                 }
+                var texts = RecurringTexts()
                 for a in slice {
-                    let envelope = try Entry.decode(stored: a.1).envelope
+                    let envelope = try Entry.decode(stored: a.1, texts: &texts).envelope
                     if let limit, !limit.admits(arrival: a.0, envelope) { continue }
                     Self.stage(Arrived(arrival: a.0, envelope: envelope), projections, into: &staged)
                     untallied.append(envelope)
