@@ -75,6 +75,9 @@ extension ProjectionEngine {
         var end = start
         let pool = self.pool, batch = sizes.batch
         var next = try pool.read { db in try Self.readRaw(db, after: 0, limit: batch, upTo: start) }
+        var sorting: Prefetch<Void>?
+        // However the stage ends, no sorter is still being filled when it returns.
+        defer { _ = try? sorting?.value() }
         while true {
             guard let last = next.last else {
                 // At `end`. Following a log that grows, wait for more until the follower finishes.
@@ -109,10 +112,15 @@ extension ProjectionEngine {
                 for i in tallies.indices { tallies[i].add(part.tallies[i]) }
                 voids += part.voids
             }
-            // Each projection's facts go to its own sorter, the sorters side by side.
-            for result in Parallel.mapBlocking(Array(sorters.indices), { i in
-                Result { for part in parts { try sorters[i].add(part.facts[i]) } }
-            }) { try result.get() }
+            // Each projection's facts go to its own sorter, the sorters side by side, while the
+            // next batch is parsed: a sorter that fills a run sorts and writes it then, and the
+            // parse no longer waits for that.
+            try sorting?.value()
+            sorting = Prefetch {
+                for result in Parallel.mapBlocking(Array(sorters.indices), { i in
+                    Result { for part in parts { try sorters[i].add(part.facts[i]) } }
+                }) { try result.get() }
+            }
             if !voids.isEmpty {
                 try writeDerived { db in
                     for t in targets {
@@ -127,6 +135,7 @@ extension ProjectionEngine {
             progress?(ReplayProgress(phase: "reading", done: last.0, total: end))
             next = try following.value()
         }
+        try sorting?.value()
         try writeDerived { db in for (i, t) in targets.enumerated() { try tallies[i].write(db, t) } }
         return (read, end)
     }
@@ -144,10 +153,12 @@ extension ProjectionEngine {
         }
     }
 
-    /// `items` in one contiguous slice per core.
+    /// `items` in contiguous slices, four per core: the cores take them as they come free, so
+    /// one core that the batch read (or anything else) also needs does not leave the others
+    /// waiting for its one slice.
     private static func slices<T>(_ items: [T]) -> [[T]] {
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        let per = max(1, (items.count + cores - 1) / cores)
+        let parts = 4 * ProcessInfo.processInfo.activeProcessorCount
+        let per = max(1, (items.count + parts - 1) / parts)
         return stride(from: 0, to: items.count, by: per).map { Array(items[$0..<min(items.count, $0 + per)]) }
     }
 
