@@ -6,7 +6,9 @@
 /// any later status; consent is last-writer-wins per (purpose, channel).
 public struct MembersProjection: Projection {
     public let name = "members"
-    public let version = 1
+    /// 2: a member whose every fact is voided has no row (applied, such a member had kept a row of
+    /// status "unknown" and no events; version 1 models are rebuilt once).
+    public let version = 2
     public init() {}
 
     static let member = "member"
@@ -32,6 +34,7 @@ public struct MembersProjection: Projection {
     }
 
     public func fold(_ key: FactKey, facts: [Fact]) -> [ReadModelRow] {
+        guard !facts.isEmpty else { return [] }
         var status = Register<String>(), statusOn = Register<CalendarDate>()
         var region = Register<String>(), constituency = Register<String>(), outward = Register<String>()
         var hub = Register<String>(), emailIndex = Register<String>()

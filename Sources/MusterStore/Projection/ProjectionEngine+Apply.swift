@@ -102,7 +102,9 @@ extension ProjectionEngine {
             // A fact re-applied is both stored and in this batch: it counts once.
             let facts = Set(arrivals).sorted().map { envelopes[$0]! }
             let live = voids.isEmpty ? facts : facts.filter { !voids.contains($0.id.text) }
-            return (key, fold(p, key, live))
+            // Every fact voided: the entity has no rows, as a rebuild gives (it folds only
+            // entities with a live fact), whatever a projection's fold makes of no facts.
+            return (key, live.isEmpty ? [] : fold(p, key, live))
         }
         batch.entities = zip(folded, replaced).map { (key: $0.0, replaced: $1, rows: $0.1) }
         return batch
