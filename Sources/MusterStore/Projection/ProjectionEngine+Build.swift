@@ -223,14 +223,22 @@ extension ProjectionEngine {
                 if live.count > 1 { needed += live }
             }
             let known = needed.isEmpty ? [:] : try storedEnvelopes(db, at: needed)
-            let writer = try RowWriter(db, t)
+            // Those entities' rows, encoded as staged rows are, each in memory of its own that stays
+            // put until the statements that bind it have run.
+            var folded: [UnsafeMutableRawBufferPointer] = []
+            defer { for buffer in folded { buffer.deallocate() } }
             var facts = try BatchedInsert<(entity: UnsafeRawBufferPointer, arrival: Int64)>(
                 db, "INSERT", into: t.fact, columns: 2) { f, b in b.text(utf8: f.entity); b.integer(f.arrival) }
             var rows = try p.tables.map { table in
                 table.entity == nil ? nil : try BatchedInsert<UnsafeRawBufferPointer>(
                     db, "INSERT OR REPLACE", into: t.table(table), columns: table.columns.count) { row, b in StagedRows.bind(row, to: &b) }
             }
-            func finishRows() throws { for i in rows.indices { try rows[i]?.finish() } }
+            func add(_ staged: UnsafeRawBufferPointer) throws {
+                try StagedRows.forEachRow(staged, tables: p.tables) { index, row in
+                    guard rows[index] != nil else { throw StoreError(.corrupt, "projection \(p.name) has no row table at \(index)") }
+                    try rows[index]!.add(row)
+                }
+            }
             for e in chunk.entities {
                 var live = 0
                 var staged = UnsafeRawBufferPointer(start: nil, count: 0)
@@ -240,18 +248,20 @@ extension ProjectionEngine {
                     if isLive(v) { live += 1; staged = v.rows }
                 }
                 if live == 1 {
-                    try StagedRows.forEachRow(staged, tables: p.tables) { index, row in
-                        guard rows[index] != nil else { throw StoreError(.corrupt, "projection \(p.name) has no row table at \(index)") }
-                        try rows[index]!.add(row)
-                    }
+                    try add(staged)
                 } else if live > 1 {
-                    try finishRows()   // each table's rows stay in the order they came
+                    // Folded now, and queued behind the rows before it: every table's rows still go
+                    // in key order.
                     let key = try ProjectionTables.factKey(String(decoding: chunk.view(e.lowerBound, in: arena).entity, as: UTF8.self))
-                    try writer.insert(fold(p, key, liveArrivals(e).map { known[$0]! }))
+                    let encoded = StagedRows.encode(fold(p, key, liveArrivals(e).map { known[$0]! }), tables: p.tables)
+                    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, encoded.count), alignment: 8)
+                    folded.append(buffer)
+                    encoded.withUnsafeBytes { buffer.copyMemory(from: $0) }
+                    try add(UnsafeRawBufferPointer(rebasing: buffer[0..<encoded.count]))
                 }
             }
             try facts.finish()
-            try finishRows()
+            for i in rows.indices { try rows[i]?.finish() }
         }
     }
 }

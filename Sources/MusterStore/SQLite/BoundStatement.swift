@@ -137,20 +137,27 @@ extension BoundStatement {
 /// valid until then: until the `add` that fills a statement, or ``finish()``.
 struct BatchedInsert<Row> {
     private let many: BoundStatement
+    /// For what is left at the end: a statement of ``someCount`` rows, and one of one.
+    private let some: BoundStatement?
     private let one: BoundStatement
     private let perStatement: Int
     private let bind: (Row, inout BoundStatement.Binder) throws -> Void
     private var pending: [Row] = []
+    private static var someCount: Int { 16 }
 
     /// Inserts into `table`, of `columns` columns, with `verb` (`INSERT`, `INSERT OR REPLACE`).
-    init(_ db: Database, _ verb: String, into table: String, columns: Int, perStatement: Int = 64,
+    init(_ db: Database, _ verb: String, into table: String, columns: Int, perStatement: Int = 256,
          bind: @escaping (Row, inout BoundStatement.Binder) throws -> Void) throws {
         let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+        func statement(_ rows: Int) throws -> BoundStatement {
+            try BoundStatement(db, "\(verb) INTO \(table) VALUES " + Array(repeating: row, count: rows).joined(separator: ", "))
+        }
         // Within this SQLite's limit on parameters per statement (999 in builds before 3.32).
         let limit = db.sqliteConnection.map { Int(sqlite3_limit($0, SQLITE_LIMIT_VARIABLE_NUMBER, -1)) } ?? 999
         let perStatement = max(1, min(perStatement, limit / max(1, columns)))
-        many = try BoundStatement(db, "\(verb) INTO \(table) VALUES " + Array(repeating: row, count: perStatement).joined(separator: ", "))
-        one = try BoundStatement(db, "\(verb) INTO \(table) VALUES \(row)")
+        many = try statement(perStatement)
+        some = perStatement > Self.someCount ? try statement(Self.someCount) : nil
+        one = try statement(1)
         self.perStatement = perStatement
         self.bind = bind
         pending.reserveCapacity(perStatement)
@@ -164,9 +171,16 @@ struct BatchedInsert<Row> {
         }
     }
 
-    /// Inserts the rows still pending, one statement each.
+    /// Inserts the rows still pending: sixteen to a statement, then one each.
     mutating func finish() throws {
-        for row in pending { try one.execute { b in try bind(row, &b) } }
+        var at = 0
+        if let some {
+            while pending.count - at >= Self.someCount {
+                try some.execute { b in for row in pending[at..<(at + Self.someCount)] { try bind(row, &b) } }
+                at += Self.someCount
+            }
+        }
+        for row in pending[at...] { try one.execute { b in try bind(row, &b) } }
         pending.removeAll(keepingCapacity: true)
     }
 }
