@@ -44,6 +44,9 @@ extension Muster {
         @Option(name: .customLong("as-of"), help: "Only entries recorded on or before this date (YYYY-MM-DD, UTC).")
         var asOf: String?
 
+        @Option(help: "text, or json: one object with the entries, seconds, events per second and each phase's seconds.")
+        var format: ReplayFormat = .text
+
         func validate() throws {
             if until != nil && asOf != nil { throw InputError("give --until or --as-of, not both") }
             if let until, until < 0 { throw InputError("--until must be a position ≥ 0") }
@@ -59,9 +62,23 @@ extension Muster {
             let report = try hub.projections.rebuild(selected, limit: limit) { bar.update($0) }
             bar.finish()
             let rate = report.seconds > 0 ? Double(report.entries) / report.seconds : 0
-            print("replayed \(report.entries) entries into \(report.projections.joined(separator: ", "))"
-                  + "\(limit.map { " (\($0))" } ?? "") in \(String(format: "%.2f", report.seconds)) s: \(Int(rate)) events/s")
+            switch format {
+            case .text:
+                print("replayed \(report.entries) entries into \(report.projections.joined(separator: ", "))"
+                      + "\(limit.map { " (\($0))" } ?? "") in \(String(format: "%.2f", report.seconds)) s: \(Int(rate)) events/s")
+            case .json:
+                var json: [String: JSONValue] = [
+                    "entries": .number(Double(report.entries)), "seconds": .number(Self.rounded(report.seconds)),
+                    "events_per_second": .number(rate.rounded()), "projections": .array(report.projections.map { .string($0) }),
+                    "phases": .object(bar.phases.mapValues { .number(Self.rounded($0)) }),
+                ]
+                if let limit { json["limit"] = .string("\(limit)") }
+                print(String(decoding: try CanonicalJSON.encode(.object(json)), as: UTF8.self))
+            }
         }
+
+        /// Seconds to the millisecond.
+        private static func rounded(_ seconds: Double) -> Double { (seconds * 1000).rounded() / 1000 }
     }
 
     struct Report: ParsableCommand {
@@ -223,14 +240,36 @@ enum RegisterUnit: String, ExpressibleByArgument, CaseIterable {
 final class ProgressBar: @unchecked Sendable {
     private let progress = Progress(label: "replay")
     private let lock = NSLock()
+    /// Each phase's seconds, from the first report of it to the first of the next (or the finish).
+    private var timed: [String: Double] = [:]
+    private var current: (phase: String, since: ContinuousClock.Instant)?
+
+    var phases: [String: Double] { lock.lock(); defer { lock.unlock() }; return timed }
+
+    private func enter(_ phase: String?) {
+        let now = ContinuousClock.now
+        if let current, current.phase != phase {
+            let d = (now - current.since).components
+            timed[current.phase, default: 0] += Double(d.seconds) + Double(d.attoseconds) / 1e18
+        }
+        if current?.phase != phase { current = phase.map { ($0, now) } }
+    }
 
     func update(_ p: ReplayProgress) {
         lock.lock(); defer { lock.unlock() }
+        enter(p.phase)
         let fraction = p.total > 0 ? Double(p.done) / Double(p.total) : 1
         let filled = Int(fraction * 30)
         progress.update("\(p.phase) [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: 30 - filled))] "
                         + "\(Int(fraction * 100))% \(p.done)/\(p.total)")
     }
 
-    func finish() { progress.finish() }
+    func finish() {
+        lock.lock(); defer { lock.unlock() }
+        enter(nil)
+        progress.finish()
+    }
 }
+
+/// `--format` of `muster replay`.
+enum ReplayFormat: String, ExpressibleByArgument, CaseIterable { case text, json }

@@ -53,7 +53,15 @@ import Testing
         #expect(try muster(["digest"]).stdout == digest)
         // As of the day before the records, the models are empty and pinned; a full replay restores them.
         let pinned = try muster(["replay", "--as-of", "2000-01-01"])
-        #expect(pinned.stdout.contains("as of 2000-01-01"))
+        #expect(pinned.stdout.contains("replayed 0 entries") && pinned.stdout.contains("as of 2000-01-01"))
+        // As JSON, for scripts: what it replayed, in how long, phase by phase.
+        let json = try CanonicalJSON.parse(Array(try muster(["replay", "--until", "3", "--format", "json"]).stdout.utf8.dropLast()))
+        #expect(json["entries"]?.integerValue == 3)
+        #expect(json["limit"] == .string("until position 3"))
+        #expect(json["projections"]?.arrayValue?.count == Projections.all.count)
+        #expect((json["seconds"]?.numberValue ?? -1) >= 0)
+        #expect(json["phases"]?.objectValue?.keys.contains("reading") == true)
+        _ = try muster(["replay", "--as-of", "2000-01-01"])
         let empty = try muster(["report", "members"])
         #expect(empty.stdout.contains("(none)") && empty.stderr.contains("pinned as of 2000-01-01"))
         #expect(try muster(["replay", "--projection", "members"]).status == 0)
@@ -70,6 +78,7 @@ import Testing
         (["report", "votes"], "votes"),
         (["replay", "--projection", "polls"], "unknown projection 'polls'"),
         (["replay", "--until", "3", "--as-of", "2024-01-01"], "not both"),
+        (["replay", "--format", "yaml"], "'yaml' is invalid for '--format"),
         (["report", "donation-register", "--year", "2024", "--rules", "/nonexistent.json"], "cannot read the rules file"),
     ])
     func badInputGetsOneLineAndNoChange(args: [String], message: String) throws {

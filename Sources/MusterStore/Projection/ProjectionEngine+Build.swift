@@ -23,6 +23,8 @@ extension ProjectionEngine {
         /// Each `event.voided` entry's target event id and its own id.
         var voids: [(target: [UInt8], id: String)] = []
         var tallies: [Tallies]
+        /// Entries the limit admitted (all of them, with no limit).
+        var admitted = 0
 
         init(projections: Int) {
             facts = Array(repeating: StagedFacts(), count: projections)
@@ -65,7 +67,8 @@ extension ProjectionEngine {
     // MARK: - Phase 1: stage
 
     /// Stages every entry up to `end` (and, `following` a growing log, what arrives after it until
-    /// the follower is finished); returns how many were read and the arrival position staged to.
+    /// the follower is finished); returns how many the limit admitted and the arrival position
+    /// staged to.
     /// The next batch is read while this one is parsed and staged on every core.
     private func stage(_ targets: [ProjectionTables], into sorters: [FactSorter], end start: Int64, limit: ReplayLimit?,
                        progress: (@Sendable (ReplayProgress) -> Void)?, following follower: LogFollower?) throws -> (read: Int64, end: Int64) {
@@ -74,7 +77,9 @@ extension ProjectionEngine {
         var read: Int64 = 0
         var end = start
         let pool = self.pool, batch = sizes.batch
-        var next = try pool.read { db in try Self.readRaw(db, after: 0, limit: batch, upTo: start) }
+        // A position limit is where the reading stops, not only what it stages.
+        let cap: Int64 = if case .position(let p) = limit { p } else { .max }
+        var next = try pool.read { db in try Self.readRaw(db, after: 0, limit: batch, upTo: min(start, cap)) }
         var sorting: Prefetch<Void>?
         // However the stage ends, no sorter is still being filled when it returns.
         defer { _ = try? sorting?.value() }
@@ -87,7 +92,7 @@ extension ProjectionEngine {
                 continue
             }
             let raw = next
-            let following = Prefetch { [end] in try pool.read { db in try Self.readRaw(db, after: last.0, limit: batch, upTo: end) } }
+            let following = Prefetch { [end] in try pool.read { db in try Self.readRaw(db, after: last.0, limit: batch, upTo: min(end, cap)) } }
             let parts = try Parallel.mapChunked(Self.slices(raw), minimum: 1) { slice -> Staged in
                 var staged = Staged(projections: projections.count)
                 // Tallied a few hundred entries at a time, through the projections' batch tally.
@@ -100,6 +105,7 @@ extension ProjectionEngine {
                 for a in slice {
                     let envelope = try Entry.decode(stored: a.1, texts: &texts).envelope
                     if let limit, !limit.admits(arrival: a.0, envelope) { continue }
+                    staged.admitted += 1
                     Self.stage(Arrived(arrival: a.0, envelope: envelope), projections, into: &staged)
                     untallied.append(envelope)
                     if untallied.count == 256 { tally() }
@@ -131,7 +137,7 @@ extension ProjectionEngine {
                     }
                 }
             }
-            read += Int64(raw.count)
+            read += Int64(parts.reduce(0) { $0 + $1.admitted })
             progress?(ReplayProgress(phase: "reading", done: last.0, total: end))
             next = try following.value()
         }

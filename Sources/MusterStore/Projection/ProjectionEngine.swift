@@ -63,7 +63,7 @@ public struct ReplayProgress: Sendable {
 
 /// The outcome of a rebuild.
 public struct ReplayReport: Sendable {
-    /// Entries read from the log.
+    /// Entries the models were built from (with a limit, those it admits).
     public let entries: Int64
     /// Seconds it took.
     public let seconds: Double
