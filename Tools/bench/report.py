@@ -68,7 +68,7 @@ def main() -> None:
             f"| {fmt_ratio(w['ratio_muster_to_peer'])} | {fmt_rate(w.get('target_eps'))} | {fmt_ratio(w['ratio_muster_to_target'])} "
             f"| {fmt_mb(m.get('peak_rss_kb'))} | {fmt_mb(p.get('peak_rss_kb'))} "
             f"| {'< %d MB' % w['target_rss_mb'] if w.get('target_rss_mb') else '—'} | {'yes' if w['meets_target'] else 'NO'} |")
-    lines += ["", "Peak RSS is `/usr/bin/time -v`'s maximum resident set size of the whole process, except where a workload measures its own phase (`peak_rss_kb_phase`: VmHWM reset after an untimed setup, as replay does; for the audit, the child process's own maximum, from `/usr/bin/time -f %M` around it).", "",
+    lines += ["", "Peak RSS is `/usr/bin/time -v`'s maximum resident set size of the whole process, except where a workload measures its own phase (`peak_rss_kb_phase`: for replay and the audit, the child process's own maximum, from `/usr/bin/time -f %M` around the command; replay's `in_process_peak_rss_kb` is VmHWM reset after the untimed setup).", "",
               "## Details", ""]
     for w in rows:
         lines.append(f"### {w['name']}")

@@ -143,21 +143,71 @@ func resetPeakRSS() {
 }
 
 /// Replay: a hub holding `events` entries (made with bulk append first, not timed) rebuilds every
-/// read model from its log; the time and peak memory are the rebuild's alone.
+/// read model from its log. Timed as an operator runs it — the command `muster replay --format
+/// json`, a child process on the closed data directory, its figures the rebuild's own (from its
+/// JSON) and its peak memory the child's — and, beside that, inside this process, which made the
+/// hub (`in_process_*`: the rebuild right after the import, in the importing process's heap;
+/// VmHWM reset after the setup).
 func replay(_ o: Options) async throws {
-    let hub = try Hub.create(directory: DataDirectory(path: o.dir), origin: "bench.example.org/hub/replay")
-    try await fill(hub, o)
-    resetPeakRSS()
-    let setupRSS = peakRSSKB()
-    let phases = PhaseClock()
-    let report = try hub.projections.rebuild { phases.enter($0.phase) }
-    phases.enter("swap")
-    guard report.entries == Int64(o.events) else { throw BenchError.failed("replayed \(report.entries) entries, expected \(o.events)") }
-    let digests = try hub.projections.digests()
-    emit([("workload", "replay"), ("impl", "muster"), ("events", o.events), ("seconds", report.seconds),
-          ("events_per_second", Double(o.events) / report.seconds), ("peak_rss_kb_phase", peakRSSKB()),
-          ("rss_kb_before_phase", setupRSS), ("read_model_rows", Int(digests.last!.rows)),
-          ("projections", report.projections.joined(separator: " ")), ("phases", phases.summary)])
+    let origin = "bench.example.org/hub/replay"
+    let inProcess = try await { () async throws -> (seconds: Double, rssKB: Int, setupKB: Int, phases: String, rows: Int) in
+        let hub = try Hub.create(directory: DataDirectory(path: o.dir), origin: origin)
+        try await fill(hub, o)
+        resetPeakRSS()
+        let setupRSS = peakRSSKB()
+        let phases = PhaseClock()
+        let report = try hub.projections.rebuild { phases.enter($0.phase) }
+        phases.enter("swap")
+        guard report.entries == Int64(o.events) else { throw BenchError.failed("replayed \(report.entries) entries, expected \(o.events)") }
+        let digests = try hub.projections.digests()
+        return (report.seconds, peakRSSKB(), setupRSS, phases.summary, Int(digests.last!.rows))
+    }()
+    // The hub is closed (its writer lock released): the command opens the directory as an operator would.
+    let (printed, status, childPeakKB) = try runTimedChild(["replay", "--data-dir", o.dir, "--format", "json"], timeFile: o.dir + "/replay-child.time")
+    let result = try CanonicalJSON.parse(Array(printed))
+    guard status == 0, result["entries"]?.integerValue == Int64(o.events), let secondsValue = result["seconds"], case .number(let seconds) = secondsValue else {
+        throw BenchError.failed("muster replay exited \(status): \(String(decoding: printed.prefix(400), as: UTF8.self))")
+    }
+    let phases = (result["phases"]?.objectValue ?? [:]).sorted { $0.key < $1.key }
+        .map { "\($0.key)=\(String(format: "%.2f", $0.value.numberValue ?? 0))s" }.joined(separator: " ")
+    emit([("workload", "replay"), ("impl", "muster"), ("events", o.events), ("seconds", seconds),
+          ("events_per_second", Double(o.events) / seconds), ("peak_rss_kb_phase", childPeakKB),
+          ("measured", "muster replay --format json, a child process on the closed data directory; the rebuild's own seconds"),
+          ("phases", phases), ("read_model_rows", inProcess.rows), ("projections", Projections.all.map(\.name).joined(separator: " ")),
+          ("in_process_seconds", inProcess.seconds), ("in_process_events_per_second", Double(o.events) / inProcess.seconds),
+          ("in_process_peak_rss_kb", inProcess.rssKB), ("in_process_rss_kb_before", inProcess.setupKB),
+          ("in_process_phases", inProcess.phases)])
+}
+
+/// Runs the `muster` command beside this benchmark with `arguments`, under GNU time for its peak
+/// memory: its standard output, exit status and peak RSS in kB.
+///
+/// The child's peak memory comes from GNU time, which forks before it execs. The kernel starts a
+/// child's maxrss at its parent's high-water mark when the parent spawned it with vfork
+/// (Foundation's Process and posix_spawn do), so getrusage here would report this process's own
+/// peak for the child.
+func runTimedChild(_ arguments: [String], timeFile: String) throws -> (output: Data, status: Int32, peakKB: Int) {
+    let cli = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        .appendingPathComponent("muster")
+    guard FileManager.default.isExecutableFile(atPath: cli.path) else {
+        throw BenchError.failed("\(cli.path) is missing: build the muster product beside muster-bench")
+    }
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/time") else {
+        throw BenchError.failed("/usr/bin/time is missing: install Debian's time package (Tools/bench/run does)")
+    }
+    let child = Process()
+    child.executableURL = URL(fileURLWithPath: "/usr/bin/time")
+    child.arguments = ["-f", "%M", "-o", timeFile, cli.path] + arguments
+    let output = Pipe()
+    child.standardOutput = output
+    try child.run()
+    let printed = output.fileHandleForReading.readDataToEndOfFile()
+    child.waitUntilExit()
+    guard let timed = try? String(contentsOfFile: timeFile, encoding: .utf8),
+          let peakKB = timed.split(separator: "\n").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) else {
+        throw BenchError.failed("/usr/bin/time did not report the peak memory of muster \(arguments.first ?? "") in \(timeFile)")
+    }
+    return (printed, child.terminationStatus, peakKB)
 }
 
 /// Audit: a hub holding `events` entries (bulk-appended, not timed) exports its bundle (timed on
@@ -177,38 +227,15 @@ func audit(_ o: Options) async throws {
     let exportSeconds = seconds(clock.now - t0)
 
     // The command, as an auditor runs it.
-    let cli = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        .appendingPathComponent("muster")
-    guard FileManager.default.isExecutableFile(atPath: cli.path) else {
-        throw BenchError.failed("\(cli.path) is missing: build the muster product beside muster-bench")
-    }
-    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/time") else {
-        throw BenchError.failed("/usr/bin/time is missing: install Debian's time package (Tools/bench/run does)")
-    }
-    // The child's peak memory comes from GNU time, which forks before it execs. The kernel
-    // starts a child's maxrss at its parent's high-water mark when the parent spawned it with
-    // vfork (Foundation's Process and posix_spawn do), so getrusage here would report this
-    // process's own peak (the 1 M-entry hub) for the auditor.
-    let timeFile = o.dir + "/audit-child.time"
-    let child = Process()
-    child.executableURL = URL(fileURLWithPath: "/usr/bin/time")
-    child.arguments = ["-f", "%M", "-o", timeFile, cli.path, "audit", "verify", bundle.path, "--vkey", hub.verifier.vkey, "--format", "json"]
-    let output = Pipe()
-    child.standardOutput = output
     let t1 = clock.now
-    try child.run()
-    let printed = output.fileHandleForReading.readDataToEndOfFile()
-    child.waitUntilExit()
+    let (printed, status, childPeakKB) = try runTimedChild(["audit", "verify", bundle.path, "--vkey", hub.verifier.vkey, "--format", "json"],
+                                                           timeFile: o.dir + "/audit-child.time")
     let elapsed = seconds(clock.now - t1)
     var usage = rusage()
     getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
-    guard let timed = try? String(contentsOfFile: timeFile, encoding: .utf8),
-          let childPeakKB = timed.split(separator: "\n").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) else {
-        throw BenchError.failed("/usr/bin/time did not report the audit's peak memory in \(timeFile)")
-    }
     let result = try CanonicalJSON.parse(Array(printed))
-    guard child.terminationStatus == 0, result["ok"] == .bool(true), result["entries"]?.integerValue == Int64(o.events) else {
-        throw BenchError.failed("muster audit verify exited \(child.terminationStatus): \(String(decoding: printed.prefix(400), as: UTF8.self))")
+    guard status == 0, result["ok"] == .bool(true), result["entries"]?.integerValue == Int64(o.events) else {
+        throw BenchError.failed("muster audit verify exited \(status): \(String(decoding: printed.prefix(400), as: UTF8.self))")
     }
 
     // The same checks in this process (which made the hub and the bundle).
