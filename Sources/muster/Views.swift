@@ -240,9 +240,11 @@ enum RegisterUnit: String, ExpressibleByArgument, CaseIterable {
 final class ProgressBar: @unchecked Sendable {
     private let progress = Progress(label: "replay")
     private let lock = NSLock()
-    /// Each phase's seconds, from the first report of it to the first of the next (or the finish).
+    /// Each phase's seconds, from the first report of it to the first of the next (or the finish);
+    /// the first phase from the bar's making (its first report comes after its first batch).
     private var timed: [String: Double] = [:]
     private var current: (phase: String, since: ContinuousClock.Instant)?
+    private let made = ContinuousClock.now
 
     var phases: [String: Double] { lock.lock(); defer { lock.unlock() }; return timed }
 
@@ -252,7 +254,7 @@ final class ProgressBar: @unchecked Sendable {
             let d = (now - current.since).components
             timed[current.phase, default: 0] += Double(d.seconds) + Double(d.attoseconds) / 1e18
         }
-        if current?.phase != phase { current = phase.map { ($0, now) } }
+        if current?.phase != phase { current = phase.map { ($0, timed.isEmpty && current == nil ? made : now) } }
     }
 
     func update(_ p: ReplayProgress) {

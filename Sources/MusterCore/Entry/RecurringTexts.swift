@@ -17,7 +17,9 @@ public struct RecurringTexts {
     /// if it is spelled so, else a new one, which is then kept.
     mutating func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         guard bytes.count > 15 else { return String(decoding: bytes, as: UTF8.self) }
-        for (i, s) in kept.enumerated() where Self.spells(s, bytes) {
+        // Found first, then moved: swapping while iterating would copy the array (the loop holds it).
+        if let i = kept.firstIndex(where: { Self.spells($0, bytes) }) {
+            let s = kept[i]
             if i > 0 { kept.swapAt(i, i - 1) }   // the frequent ones move to the front
             return s
         }
