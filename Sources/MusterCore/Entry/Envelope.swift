@@ -180,7 +180,7 @@ public struct Envelope: Hashable, Sendable {
             operatorID: try recurring("operator"),
             subject: try token("subject").flatMap { tape.string($0, in: u) }.map { (s) throws(CoreError) in try SubjectID(s) },
             payload: token("payload").map { PayloadView(bytes: bytes, tape: tape, at: $0) } ?? PayloadView(.object([:])),
-            sealed: try token("sealed").map { (at) throws(CoreError) in try SealedPayload(tape: tape, at: at, in: u) },
+            sealed: try token("sealed").map { (at) throws(CoreError) in try SealedPayload(tape: tape, at: at, bytes: bytes, in: u) },
             authorSignature: try token("authorSig").map { (at) throws(CoreError) in try AuthorSignature(json: tape.value(at, in: u)) })
     }
 

@@ -4,11 +4,33 @@ import Foundation
 /// The sealed payload of an entry: the canonical JSON of its personal fields, encrypted with
 /// AES-256-GCM under the subject's key. The associated data binds it to one entry:
 /// `UTF-8(origin) || 0x0A || UTF-8(event id)`, so a ciphertext moved to another entry fails to open.
+///
+/// Read from an entry, it keeps where its base64 lies in the entry's bytes (checked when read) and
+/// decodes it when asked: a replay reads a million entries and opens none of them.
 public struct SealedPayload: Hashable, Sendable {
+    private enum Form: Sendable {
+        case decoded(nonce: [UInt8], ciphertext: [UInt8])
+        /// Checked canonical standard base64 of a 12-byte nonce and of at least 16 bytes, in `bytes`.
+        case encoded(bytes: [UInt8], nonce: Range<Int>, ciphertext: Range<Int>)
+    }
+
+    private let form: Form
+
     /// The 12-byte GCM nonce (random per entry).
-    public let nonce: [UInt8]
+    public var nonce: [UInt8] {
+        switch form {
+        case .decoded(let nonce, _): nonce
+        case .encoded(let bytes, let nonce, _): Self.decode(bytes, nonce)
+        }
+    }
+
     /// Ciphertext followed by the 16-byte tag.
-    public let ciphertext: [UInt8]
+    public var ciphertext: [UInt8] {
+        switch form {
+        case .decoded(_, let ciphertext): ciphertext
+        case .encoded(let bytes, _, let ciphertext): Self.decode(bytes, ciphertext)
+        }
+    }
 
     /// The algorithm name written in entries.
     public static let algorithm = "A256GCM"
@@ -17,8 +39,23 @@ public struct SealedPayload: Hashable, Sendable {
     public init(nonce: [UInt8], ciphertext: [UInt8]) throws(CoreError) {
         guard nonce.count == 12 else { throw CoreError(.sealing, "sealed.nonce must be 12 bytes, found \(nonce.count)") }
         guard ciphertext.count >= 16 else { throw CoreError(.sealing, "sealed.ct is shorter than the 16-byte tag") }
-        self.nonce = nonce
-        self.ciphertext = ciphertext
+        form = .decoded(nonce: nonce, ciphertext: ciphertext)
+    }
+
+    private static func decode(_ bytes: [UInt8], _ range: Range<Int>) -> [UInt8] {
+        guard let decoded = bytes.withUnsafeBufferPointer({ StrictBase64.decode(UnsafeBufferPointer(rebasing: $0[range])) }) else {
+            preconditionFailure("sealed payload base64 was checked when it was read")
+        }
+        return decoded
+    }
+
+    public static func == (a: SealedPayload, b: SealedPayload) -> Bool {
+        a.nonce == b.nonce && a.ciphertext == b.ciphertext
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(nonce)
+        hasher.combine(ciphertext)
     }
 
     /// The associated data that binds a sealed payload to its entry.
@@ -49,21 +86,37 @@ public struct SealedPayload: Hashable, Sendable {
 
     /// The JSON form written in entries: `{"alg":"A256GCM","ct":…,"nonce":…}` (standard base64).
     public var json: JSONValue {
-        .object([
-            "alg": .string(SealedPayload.algorithm),
-            "nonce": .string(Data(nonce).base64EncodedString()),
-            "ct": .string(Data(ciphertext).base64EncodedString()),
-        ])
+        let (nonce, ciphertext): (String, String) = switch form {
+        case .decoded(let nonce, let ciphertext): (Data(nonce).base64EncodedString(), Data(ciphertext).base64EncodedString())
+        case .encoded(let bytes, let nonce, let ciphertext):
+            (String(decoding: bytes[nonce], as: UTF8.self), String(decoding: bytes[ciphertext], as: UTF8.self))
+        }
+        return .object(["alg": .string(SealedPayload.algorithm), "nonce": .string(nonce), "ct": .string(ciphertext)])
     }
 
-    /// Reads the `sealed` object at `object` on an entry's tape, as ``init(json:)`` reads it.
-    init(tape: JSONTape, at object: Int, in u: UnsafeBufferPointer<UInt8>) throws(CoreError) {
+    /// Reads the `sealed` object at `object` on the tape of an entry's `bytes` (`u` is their
+    /// memory), as ``init(json:)`` reads it: the base64 is checked now, and decoded when asked for.
+    init(tape: JSONTape, at object: Int, bytes: [UInt8], in u: UnsafeBufferPointer<UInt8>) throws(CoreError) {
         func raw(_ key: StaticString) -> UnsafeBufferPointer<UInt8>? {
             tape.member(key, of: object, in: u).flatMap { tape.rawString($0, in: u) }
         }
         var algorithm = SealedPayload.algorithm
-        try self.init(algorithmMatches: raw("alg").map { alg in algorithm.withUTF8 { $0.elementsEqual(alg) } } ?? false,
-                      nonce: raw("nonce").flatMap(StrictBase64.decode), ciphertext: raw("ct").flatMap(StrictBase64.decode))
+        guard raw("alg").map({ alg in algorithm.withUTF8 { $0.elementsEqual(alg) } }) == true else {
+            throw CoreError(.invalidEnvelope, "sealed.alg must be \"\(SealedPayload.algorithm)\"")
+        }
+        guard let nonce = raw("nonce"), let nonceCount = StrictBase64.decodedCount(nonce) else {
+            throw CoreError(.invalidEnvelope, "sealed.nonce must be canonical standard base64")
+        }
+        guard let ciphertext = raw("ct"), let ciphertextCount = StrictBase64.decodedCount(ciphertext) else {
+            throw CoreError(.invalidEnvelope, "sealed.ct must be canonical standard base64")
+        }
+        guard nonceCount == 12 else { throw CoreError(.sealing, "sealed.nonce must be 12 bytes, found \(nonceCount)") }
+        guard ciphertextCount >= 16 else { throw CoreError(.sealing, "sealed.ct is shorter than the 16-byte tag") }
+        func range(_ part: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+            let start = part.baseAddress.map { $0 - u.baseAddress! } ?? 0
+            return start..<(start + part.count)
+        }
+        form = .encoded(bytes: bytes, nonce: range(nonce), ciphertext: range(ciphertext))
     }
 
     /// Reads the JSON form.

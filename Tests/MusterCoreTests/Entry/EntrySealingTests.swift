@@ -47,6 +47,36 @@ import Testing
         #expect(try PersonalDataCheck.leaks(in: [entry], keys: keys).count == 1)
     }
 
+    /// Read from an entry's bytes, a sealed payload is held as its checked base64 and decoded when
+    /// asked: it is the payload that was sealed, opens as it does, and gives back the same JSON.
+    @Test func aSealedPayloadReadFromBytesIsTheOneSealed() throws {
+        var read = 0
+        for entry in Self.log.entries {
+            guard let sealed = entry.envelope.sealed else { continue }
+            for decoded in [try Entry.decode(stored: entry.bytes), try Entry.decode(entry.bytes)] {
+                let fromBytes = try #require(decoded.envelope.sealed)
+                #expect(fromBytes == sealed && fromBytes.hashValue == sealed.hashValue)
+                #expect(fromBytes.nonce == sealed.nonce && fromBytes.nonce.count == 12)
+                #expect(fromBytes.ciphertext == sealed.ciphertext)
+                #expect(fromBytes.json == sealed.json)
+                #expect(try Self.open(decoded, keys: Self.log.keys) == (try Self.open(entry, keys: Self.log.keys)))
+            }
+            read += 1
+        }
+        #expect(read > 60)
+        // What the checks refuse when the payload is read, not later when it is opened.
+        let entry = try #require(Self.log.entries.first { $0.envelope.sealed != nil })
+        func reason(_ member: String, _ value: String) -> String? {
+            let json = EntryFixtures.setting(EntryFixtures.json(entry), ["sealed", member], to: .string(value))
+            let bytes = try! CanonicalJSON.encode(json)
+            do { _ = try Entry.decode(stored: bytes); return nil } catch { return error.reason }
+        }
+        #expect(reason("nonce", "AAAAAAAAAAAA") == "sealed.nonce must be 12 bytes, found 9")
+        #expect(reason("ct", "AAAAAAAAAAAAAAAA") == "sealed.ct is shorter than the 16-byte tag")
+        #expect(reason("ct", "QR==") == "sealed.ct must be canonical standard base64")
+        #expect(reason("alg", "A128GCM") == "sealed.alg must be \"A256GCM\"")
+    }
+
     @Test func openingWithAnotherKeyFails() throws {
         let entry = try #require(Self.log.entries.first { $0.envelope.sealed != nil })
         let sealed = try #require(entry.envelope.sealed)
