@@ -58,7 +58,7 @@ public struct DonationsProjection: Projection {
                 // Only refunds in the donation's currency can be netted against it.
                 if let r = f.money("amount"), r.currency == amount.currency {
                     refunded += r.minor
-                    refundedOn = [refundedOn, f.date("refundedOn")].compactMap { $0 }.max()
+                    if let on = f.date("refundedOn") { refundedOn = max(refundedOn ?? on, on) }
                 }
             default: continue
             }

@@ -46,7 +46,7 @@ public struct MembersProjection: Projection {
                 region.set(f.string("region")); constituency.set(f.constituency("constituency"))
                 outward.overwrite(f.string("outwardCode")); emailIndex.set(f.string("emailIndex"))
                 let on = f.date("joinedOn")
-                joinedOn = [joinedOn, on].compactMap { $0 }.min()
+                if let on { joinedOn = min(joinedOn ?? on, on) }
                 status.set("active"); statusOn.set(on)
             case MemberDetailsChanged.schema.type:
                 outward.set(f.string("outwardCode")); emailIndex.set(f.string("emailIndex"))
