@@ -37,9 +37,22 @@ public struct SealedPayload: Hashable, Sendable {
 
     /// A sealed payload from its parts.
     public init(nonce: [UInt8], ciphertext: [UInt8]) throws(CoreError) {
-        guard nonce.count == 12 else { throw CoreError(.sealing, "sealed.nonce must be 12 bytes, found \(nonce.count)") }
-        guard ciphertext.count >= 16 else { throw CoreError(.sealing, "sealed.ct is shorter than the 16-byte tag") }
+        try Self.check(nonceCount: nonce.count, ciphertextCount: ciphertext.count)
         form = .decoded(nonce: nonce, ciphertext: ciphertext)
+    }
+
+    private static func check(nonceCount: Int, ciphertextCount: Int) throws(CoreError) {
+        guard nonceCount == 12 else { throw CoreError(.sealing, "sealed.nonce must be 12 bytes, found \(nonceCount)") }
+        guard ciphertextCount >= 16 else { throw CoreError(.sealing, "sealed.ct is shorter than the 16-byte tag") }
+    }
+
+    /// The checks both readings (the tape's, the JSON's) share, in order: the algorithm, the
+    /// base64 (a nil count: not canonical standard base64), then the lengths.
+    private static func check(algorithmMatches: Bool, nonceCount: Int?, ciphertextCount: Int?) throws(CoreError) {
+        guard algorithmMatches else { throw CoreError(.invalidEnvelope, "sealed.alg must be \"\(SealedPayload.algorithm)\"") }
+        guard let nonceCount else { throw CoreError(.invalidEnvelope, "sealed.nonce must be canonical standard base64") }
+        guard let ciphertextCount else { throw CoreError(.invalidEnvelope, "sealed.ct must be canonical standard base64") }
+        try check(nonceCount: nonceCount, ciphertextCount: ciphertextCount)
     }
 
     private static func decode(_ bytes: [UInt8], _ range: Range<Int>) -> [UInt8] {
@@ -101,37 +114,23 @@ public struct SealedPayload: Hashable, Sendable {
             tape.member(key, of: object, in: u).flatMap { tape.rawString($0, in: u) }
         }
         var algorithm = SealedPayload.algorithm
-        guard raw("alg").map({ alg in algorithm.withUTF8 { $0.elementsEqual(alg) } }) == true else {
-            throw CoreError(.invalidEnvelope, "sealed.alg must be \"\(SealedPayload.algorithm)\"")
-        }
-        guard let nonce = raw("nonce"), let nonceCount = StrictBase64.decodedCount(nonce) else {
-            throw CoreError(.invalidEnvelope, "sealed.nonce must be canonical standard base64")
-        }
-        guard let ciphertext = raw("ct"), let ciphertextCount = StrictBase64.decodedCount(ciphertext) else {
-            throw CoreError(.invalidEnvelope, "sealed.ct must be canonical standard base64")
-        }
-        guard nonceCount == 12 else { throw CoreError(.sealing, "sealed.nonce must be 12 bytes, found \(nonceCount)") }
-        guard ciphertextCount >= 16 else { throw CoreError(.sealing, "sealed.ct is shorter than the 16-byte tag") }
-        func range(_ part: UnsafeBufferPointer<UInt8>) -> Range<Int> {
-            let start = part.baseAddress.map { $0 - u.baseAddress! } ?? 0
-            return start..<(start + part.count)
+        let nonce = raw("nonce"), ciphertext = raw("ct")
+        try Self.check(algorithmMatches: raw("alg").map { alg in algorithm.withUTF8 { $0.elementsEqual(alg) } } ?? false,
+                       nonceCount: nonce.flatMap(StrictBase64.decodedCount), ciphertextCount: ciphertext.flatMap(StrictBase64.decodedCount))
+        // Both parts are there: the check above refuses a missing one.
+        func range(_ part: UnsafeBufferPointer<UInt8>?) -> Range<Int> {
+            let start = part!.baseAddress.map { $0 - u.baseAddress! } ?? 0
+            return start..<(start + part!.count)
         }
         form = .encoded(bytes: bytes, nonce: range(nonce), ciphertext: range(ciphertext))
     }
 
     /// Reads the JSON form.
     public init(json: JSONValue) throws(CoreError) {
-        try self.init(algorithmMatches: json["alg"]?.stringValue == SealedPayload.algorithm,
-                      nonce: json["nonce"]?.stringValue.flatMap(StrictBase64.decode),
-                      ciphertext: json["ct"]?.stringValue.flatMap(StrictBase64.decode))
-    }
-
-    /// The checks both readings share; `nonce` and `ciphertext` are nil where they were not
-    /// canonical standard base64.
-    private init(algorithmMatches: Bool, nonce: [UInt8]?, ciphertext: [UInt8]?) throws(CoreError) {
-        guard algorithmMatches else { throw CoreError(.invalidEnvelope, "sealed.alg must be \"\(SealedPayload.algorithm)\"") }
-        guard let nonce else { throw CoreError(.invalidEnvelope, "sealed.nonce must be canonical standard base64") }
-        guard let ciphertext else { throw CoreError(.invalidEnvelope, "sealed.ct must be canonical standard base64") }
-        try self.init(nonce: nonce, ciphertext: ciphertext)
+        let nonce = json["nonce"]?.stringValue.flatMap(StrictBase64.decode)
+        let ciphertext = json["ct"]?.stringValue.flatMap(StrictBase64.decode)
+        try Self.check(algorithmMatches: json["alg"]?.stringValue == SealedPayload.algorithm,
+                       nonceCount: nonce?.count, ciphertextCount: ciphertext?.count)
+        form = .decoded(nonce: nonce!, ciphertext: ciphertext!)   // checked above: neither is nil
     }
 }

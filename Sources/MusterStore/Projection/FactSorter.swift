@@ -129,6 +129,12 @@ final class FactSorter: @unchecked Sendable {
         return (UnsafeRawBufferPointer(rebasing: record[4..<(4 + n)]), arrival)
     }
 
+    /// A record's bytes besides its entity and rows: the two lengths, the arrival, the event id.
+    static let recordOverhead = 4 + 8 + 16 + 4
+
+    /// Where a record's rows' length lies, given its entity's length.
+    static func rowsLengthOffset(entityCount: Int) -> Int { 4 + entityCount + 8 + 16 }
+
     private func flush() throws {
         guard !buffer.keys.isEmpty else { return }
         var out: [UInt8] = []
@@ -159,15 +165,21 @@ final class FactSorter: @unchecked Sendable {
     /// Every record added, in order; the sorter is spent after.
     func sorted() throws -> Merge {
         if runs.isEmpty {
-            // Everything fits in one run: no file needed.
-            var run: [UInt8] = []
-            run.reserveCapacity(buffer.bytes.count)
+            // Everything fits in one run: no file needed. The records are copied in order
+            // straight into the reader's buffer.
             let sorted = order()
-            buffer.bytes.withUnsafeBytes { arena in
-                for k in sorted { run.append(contentsOf: UnsafeRawBufferPointer(rebasing: arena[k.offset..<(k.offset + k.length)])) }
+            let reader = buffer.bytes.withUnsafeBytes { arena in
+                RunReader(count: arena.count) { run in
+                    var at = 0
+                    for k in sorted {
+                        UnsafeMutableRawBufferPointer(rebasing: run[at..<(at + k.length)])
+                            .copyMemory(from: UnsafeRawBufferPointer(rebasing: arena[k.offset..<(k.offset + k.length)]))
+                        at += k.length
+                    }
+                }
             }
             buffer.removeAll()
-            return try Merge([RunReader(bytes: run)])
+            return try Merge([reader])
         }
         try flush()
         let each = max(64 << 10, (16 << 20) / runs.count)
@@ -239,12 +251,12 @@ final class FactSorter: @unchecked Sendable {
             storage = .allocate(byteCount: max(bufferSize, 64), alignment: 8)
         }
 
-        /// A run held in memory.
-        init(bytes: [UInt8]) {
+        /// A run of `count` bytes held in memory, which `write` fills.
+        init(count: Int, _ write: (UnsafeMutableRawBufferPointer) -> Void) {
             fd = -1; offset = 0; end = 0
-            storage = .allocate(byteCount: max(bytes.count, 64), alignment: 8)
-            bytes.withUnsafeBytes { storage.copyMemory(from: $0) }
-            filled = bytes.count
+            storage = .allocate(byteCount: max(count, 64), alignment: 8)
+            write(UnsafeMutableRawBufferPointer(rebasing: storage[0..<count]))
+            filled = count
         }
 
         deinit { storage.deallocate() }
@@ -259,10 +271,10 @@ final class FactSorter: @unchecked Sendable {
             if filled == at && offset == end { return false }
             try need(4)
             let e = Int(UInt32(littleEndian: storage.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
-            try need(4 + e + 8 + 16 + 4)
-            let r = Int(UInt32(littleEndian: storage.loadUnaligned(fromByteOffset: at + 4 + e + 24, as: UInt32.self)))
-            try need(4 + e + 24 + 4 + r)
-            length = 4 + e + 24 + 4 + r
+            try need(FactSorter.recordOverhead + e)
+            let r = Int(UInt32(littleEndian: storage.loadUnaligned(fromByteOffset: at + FactSorter.rowsLengthOffset(entityCount: e), as: UInt32.self)))
+            try need(FactSorter.recordOverhead + e + r)
+            length = FactSorter.recordOverhead + e + r
             return true
         }
 
@@ -306,8 +318,6 @@ struct FoldChunk {
     private var starts: [Int] = []
     /// Each entity's records, as a range of record indices.
     private(set) var entities: [Range<Int>] = []
-    /// The last entity's bytes in `bytes`.
-    private var lastEntity: Range<Int>?
 
     var recordCount: Int { starts.count }
 
@@ -315,13 +325,15 @@ struct FoldChunk {
         bytes.removeAll(keepingCapacity: true)
         starts.removeAll(keepingCapacity: true)
         entities.removeAll(keepingCapacity: true)
-        lastEntity = nil
     }
 
     /// Whether `entity` is the last record's entity.
     fileprivate func isLastEntity(_ entity: UnsafeRawBufferPointer) -> Bool {
-        guard let last = lastEntity, last.count == entity.count else { return false }
-        return last.isEmpty || bytes.withUnsafeBytes { memcmp($0.baseAddress! + last.lowerBound, entity.baseAddress!, last.count) == 0 }
+        guard let start = starts.last else { return false }
+        return bytes.withUnsafeBytes { arena in
+            let (last, _) = FactSorter.entity(ofRecordIn: UnsafeRawBufferPointer(rebasing: arena[start...]))
+            return last.count == entity.count && (last.isEmpty || memcmp(last.baseAddress!, entity.baseAddress!, last.count) == 0)
+        }
     }
 
     fileprivate mutating func append(_ record: UnsafeRawBufferPointer, startsEntity: Bool) {
@@ -329,8 +341,6 @@ struct FoldChunk {
         bytes.append(contentsOf: record)
         if startsEntity {
             entities.append(starts.count..<(starts.count + 1))
-            let n = Int(UInt32(littleEndian: record.loadUnaligned(as: UInt32.self)))
-            lastEntity = (start + 4)..<(start + 4 + n)
         } else {
             entities[entities.count - 1] = entities[entities.count - 1].lowerBound..<(starts.count + 1)
         }
@@ -350,9 +360,9 @@ struct FoldChunk {
         let start = starts[i]
         let record = UnsafeRawBufferPointer(rebasing: arena[start..<(i + 1 < starts.count ? starts[i + 1] : arena.count)])
         let (entity, arrival) = FactSorter.entity(ofRecordIn: record)
-        let id = 4 + entity.count + 8
-        return View(entity: entity, arrival: arrival, eventID: UnsafeRawBufferPointer(rebasing: record[id..<(id + 16)]),
-                    rows: UnsafeRawBufferPointer(rebasing: record[(id + 20)...]))
+        let rowsLength = FactSorter.rowsLengthOffset(entityCount: entity.count)
+        return View(entity: entity, arrival: arrival, eventID: UnsafeRawBufferPointer(rebasing: record[(rowsLength - 16)..<rowsLength]),
+                    rows: UnsafeRawBufferPointer(rebasing: record[(rowsLength + 4)...]))
     }
 
     /// Record `i`, copied out.

@@ -84,11 +84,14 @@ struct BoundStatement {
         try bind(&binder)
         let code = sqlite3_step(handle)
         sqlite3_reset(handle)
-        guard code == SQLITE_DONE else {
-            let message = db.sqliteConnection.map { String(cString: sqlite3_errmsg($0)) }
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
-        }
+        guard code == SQLITE_DONE else { throw error(code) }
         return Int(sqlite3_changes(db.sqliteConnection))
+    }
+
+    /// The error SQLite reports for a step that ended with `code`.
+    private func error(_ code: Int32) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: code), message: db.sqliteConnection.map { String(cString: sqlite3_errmsg($0)) },
+                      sql: statement.sql)
     }
 }
 
@@ -120,10 +123,7 @@ extension BoundStatement {
         while true {
             let code = sqlite3_step(handle)
             if code == SQLITE_DONE { return }
-            guard code == SQLITE_ROW else {
-                let message = db.sqliteConnection.map { String(cString: sqlite3_errmsg($0)) }
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
-            }
+            guard code == SQLITE_ROW else { throw error(code) }
             try row(Columns(handle: handle))
         }
     }
