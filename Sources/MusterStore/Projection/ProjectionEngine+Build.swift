@@ -39,26 +39,35 @@ extension ProjectionEngine {
                        progress: (@Sendable (ReplayProgress) -> Void)?, following: LogFollower? = nil) throws -> ReplayReport {
         let clock = ContinuousClock.now
         let targets = selected.map { ProjectionTables(projection: $0, suffix: ProjectionTables.buildSuffix) }
-        let (start, generations) = try writeDerived { db -> (Int64, [Int64]) in
-            let state = try Self.states(db)
-            for t in targets { try t.create(db) }
-            let end = try Self.lastArrival(db)
-            return (end, selected.map { (state[$0.name]?.generation ?? 0) + 1 })
-        }
+        let files = try selected.map { try model($0) }
+        let state = try states()
+        for (t, file) in zip(targets, files) { try file.write { db in try t.create(db) } }
+        let start = try pool.read { db in try Self.lastArrival(db) }
+        let generations = selected.map { (state[$0.name]?.generation ?? 0) + 1 }
         let directory = URL(fileURLWithPath: pool.path).deletingLastPathComponent().path
         let sorters = try targets.map { _ in try FactSorter(directory: directory, runBytes: sizes.sortRun) }
 
-        let (read, end) = try stage(targets, into: sorters, end: start, limit: limit, progress: progress, following: following)
-        for (t, sorter) in zip(targets, sorters) { try fold(t, sorter, progress: progress) }
+        let (read, end) = try stage(targets, files, into: sorters, end: start, limit: limit, progress: progress, following: following)
+        // Each model is folded into its own file, so the folds run side by side (each is mostly
+        // its file's writer; one at a time, the other core had been idle). Progress counts the
+        // facts folded in all of them.
+        let folded = Atomic<Int64>(0), facts = Int64(sorters.reduce(0) { $0 + $1.count })
+        let report: (@Sendable (Int) -> Void)? = if let progress {
+            { @Sendable n in progress(ReplayProgress(phase: "folding", done: folded.add(Int64(n), ordering: .relaxed).newValue, total: facts)) }
+        } else { nil }
+        for result in Parallel.mapBlocking(Array(targets.indices), { i in
+            Result { try self.fold(targets[i], files[i], sorters[i], folded: report) }
+        }) { try result.get() }
 
-        try pool.write { db in
-            let tail = try Self.decodeInParallel(Self.readRaw(db, after: end, limit: .max))
-            for (t, g) in zip(targets, generations) {
+        // The entries that arrived meanwhile, applied as each model is swapped in.
+        let tail = limit != nil ? [] : try Self.decodeInParallel(pool.read { db in try Self.readRaw(db, after: end, limit: .max) })
+        for (i, t) in targets.enumerated() {
+            try files[i].write { db in
                 if limit == nil { try Self.apply(db, t, tail, limit: nil) }
                 try t.swapIn(db)
                 try Self.saveState(db, t.projection.name, State(version: t.projection.version,
                                                                 position: limit == nil ? (tail.last?.arrival ?? end) : end,
-                                                                generation: g, limit: limit))
+                                                                generation: generations[i], limit: limit))
             }
         }
         return ReplayReport(entries: read, seconds: Self.seconds(since: clock), projections: selected.map(\.name))
@@ -70,7 +79,7 @@ extension ProjectionEngine {
     /// the follower is finished); returns how many the limit admitted and the arrival position
     /// staged to.
     /// The next batch is read while this one is parsed and staged on every core.
-    private func stage(_ targets: [ProjectionTables], into sorters: [FactSorter], end start: Int64, limit: ReplayLimit?,
+    private func stage(_ targets: [ProjectionTables], _ files: [ModelFile], into sorters: [FactSorter], end start: Int64, limit: ReplayLimit?,
                        progress: (@Sendable (ReplayProgress) -> Void)?, following follower: LogFollower?) throws -> (read: Int64, end: Int64) {
         let projections = targets.map(\.projection)
         var tallies = Array(repeating: Tallies(), count: targets.count)
@@ -128,8 +137,8 @@ extension ProjectionEngine {
                 }) { try result.get() }
             }
             if !voids.isEmpty {
-                try writeDerived { db in
-                    for t in targets {
+                for (t, file) in zip(targets, files) {
+                    try file.write { db in
                         let insert = try BoundStatement(db, "INSERT OR IGNORE INTO \(t.void)(target, void_id) VALUES (?, ?)")
                         for void in voids {
                             _ = try void.target.withUnsafeBytes { target in try insert.execute { $0.blob(target); $0.text(void.id) } }
@@ -142,7 +151,7 @@ extension ProjectionEngine {
             next = try following.value()
         }
         try sorting?.value()
-        try writeDerived { db in for (i, t) in targets.enumerated() { try tallies[i].write(db, t) } }
+        for (i, t) in targets.enumerated() { try files[i].write { db in try tallies[i].write(db, t) } }
         return (read, end)
     }
 
@@ -193,21 +202,19 @@ extension ProjectionEngine {
 
     /// Folds every staged entity into rows, and writes its facts, in entity order: a chunk of
     /// whole entities per transaction, the next chunk merged while one is written.
-    private func fold(_ t: ProjectionTables, _ sorter: FactSorter, progress: (@Sendable (ReplayProgress) -> Void)?) throws {
-        let voided = try pool.read { db in
+    private func fold(_ t: ProjectionTables, _ file: ModelFile, _ sorter: FactSorter,
+                      folded: (@Sendable (Int) -> Void)?) throws {
+        let voided = try file.read { db in
             Set(try Data.fetchAll(db, sql: "SELECT target FROM \(t.void)").map { Array($0) })
         }
         var merge = try sorter.sorted()
-        let total = Int64(sorter.count)
-        var done: Int64 = 0
         var chunk = FoldChunk()
         var writing: Prefetch<Void>?
         while try merge.fill(&chunk, facts: sizes.batch * 2) {
             try writing?.value()
             let full = chunk
-            writing = Prefetch { try self.writeDerived { db in try Self.fold(full, voided: voided, into: t, db) } }
-            done += Int64(full.recordCount)
-            progress?(ReplayProgress(phase: "folding \(t.projection.name)", done: done, total: total))
+            writing = Prefetch { try file.write { db in try Self.fold(full, voided: voided, into: t, db) } }
+            folded?(full.recordCount)
             chunk = FoldChunk()
         }
         try writing?.value()

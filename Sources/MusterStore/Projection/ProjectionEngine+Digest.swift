@@ -22,7 +22,7 @@ extension ProjectionEngine {
     /// `table LF` and one line per row: the RFC 8785 JSON array of its values, then LF. `all`
     /// hashes the per-projection lines `name SP hex LF`.
     public func digests() throws -> [ReadModelDigest] {
-        try pool.read { db in
+        try views.read { db in
             var out: [ReadModelDigest] = []
             var all = SHA256()
             for p in projections {
@@ -30,7 +30,7 @@ extension ProjectionEngine {
                 hash.update(data: Array("\(p.name)\n\(p.version)\n".utf8))
                 for table in p.tables {
                     hash.update(data: Array("\(table.name)\n".utf8))
-                    guard try db.tableExists(table.name) else { continue }
+                    guard try Self.hasTable(db, table.name, in: ModelFile.schema(p.name)) else { continue }
                     let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM \(table.name) ORDER BY \(table.primaryKey.joined(separator: ", "))")
                     while let row = try cursor.next() {
                         let values = Array(row.databaseValues.map { ReadModelValue($0).json })

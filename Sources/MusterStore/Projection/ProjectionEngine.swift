@@ -71,7 +71,7 @@ public struct ReplayReport: Sendable {
     public let projections: [String]
 }
 
-/// Builds and maintains the read models in the hub's database.
+/// Builds and maintains the read models, each in a database file of its own (``ModelFile``).
 ///
 /// Each projection reads entries in local arrival order and keeps its position; ``catchUp()``
 /// applies what arrived since (after every commit, and after every sync). An event becomes facts
@@ -79,9 +79,15 @@ public struct ReplayReport: Sendable {
 /// a no-op) and every entity it touched is re-folded from the entries its facts name. A projection
 /// whose version changed, a backlog larger than what is applied, or ``rebuild(_:limit:progress:)``,
 /// builds into `__build` tables and swaps them in, with the entries that arrived meanwhile, in one
-/// transaction: readers see the old model or the new one, never a mix.
+/// transaction on its file: readers see the old model or the new one, never a mix.
 public final class ProjectionEngine: Sendable {
+    /// The log's pool: entries are read through it.
     let pool: DatabasePool
+    /// Each projection's file, by name (none when the engine is not writable).
+    let models: [String: ModelFile]
+    /// Connections for reading the models: the log, with every model file attached (a report
+    /// joins one model's table with another's, and reads each as its file's last commit left it).
+    let views: DatabasePool
     /// Envelopes of entries this process just committed (parsed again only when not held here).
     let recent: RecentEnvelopes
     /// The projections kept.
@@ -106,7 +112,14 @@ public final class ProjectionEngine: Sendable {
         public init() {}
     }
 
-    /// The engine for a store's database; creates its state table when `writable`.
+    /// The folder of a log's read-model files: `read-models` beside it.
+    static func modelDirectory(logPath: String) -> String {
+        URL(fileURLWithPath: logPath).deletingLastPathComponent().appendingPathComponent("read-models").path
+    }
+
+    /// The engine for a store's log. When `writable`, it opens (creating) each projection's file
+    /// and drops read-model tables that older versions kept in the log's own file; otherwise it
+    /// reads the model files that exist.
     public init(store: SQLiteLogStore, projections: [any Projection] = Projections.all, writable: Bool = true,
                 sizes: Sizes = Sizes()) throws {
         pool = store.pool
@@ -114,29 +127,62 @@ public final class ProjectionEngine: Sendable {
         recent = store.recent
         self.projections = projections
         self.sizes = sizes
+        let directory = Self.modelDirectory(logPath: store.pool.path)
         if writable {
-            try pool.write { db in
-                try db.execute(sql: """
-                    CREATE TABLE IF NOT EXISTS pj_state (
-                        name TEXT PRIMARY KEY, version INTEGER NOT NULL, position INTEGER NOT NULL,
-                        generation INTEGER NOT NULL, limit_kind TEXT, limit_value TEXT, built_at TEXT NOT NULL
-                    ) WITHOUT ROWID
-                    """)
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            models = Dictionary(uniqueKeysWithValues: try projections.map {
+                ($0.name, try ModelFile(directory: directory, name: $0.name, logPath: store.pool.path))
+            })
+            try Self.dropTablesInLog(pool)
+        } else {
+            models = [:]
+        }
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(10)
+        let names = projections.map(\.name)
+        config.prepareDatabase { db in
+            for name in names {
+                let (path, schema) = ModelFile.location(directory, name)
+                guard FileManager.default.fileExists(atPath: path) else { continue }
+                try db.execute(sql: "ATTACH DATABASE ? AS \(schema)", arguments: [path])
             }
         }
+        views = try DatabasePool(path: store.pool.path, configuration: config)
+    }
+
+    /// Drops the read-model tables that versions before model files kept in the log's file
+    /// (their models are rebuilt into files of their own).
+    private static func dropTablesInLog(_ pool: DatabasePool) throws {
+        let old = try pool.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'pj\\_%' ESCAPE '\\' OR name LIKE 'rm\\_%' ESCAPE '\\')")
+        }
+        guard !old.isEmpty else { return }
+        try pool.write { db in for name in old { try db.execute(sql: "DROP TABLE IF EXISTS \"\(name)\"") } }
+    }
+
+    /// The model file of projection `p`.
+    func model(_ p: any Projection) throws -> ModelFile {
+        guard let model = models[p.name] else {
+            throw StoreError(.locked, "the read models of this hub are open for reading only: another process holds its writer lock")
+        }
+        return model
+    }
+
+    /// Reads the models: `body` sees every model's tables by name (and the log's).
+    func readViews<T>(_ body: (Database) throws -> T) throws -> T {
+        try views.read(body)
     }
 
     // MARK: - Status
 
     /// Each projection's status.
     public func status() throws -> [ProjectionStatus] {
-        try pool.read { db in
-            let state = try Self.states(db)
-            return projections.map { p in
-                let s = state[p.name]
-                return ProjectionStatus(name: p.name, version: p.version, builtVersion: s?.version, position: s?.position ?? 0,
-                                        limit: s?.limit)
-            }
+        let state = try states()
+        return projections.map { p in
+            let s = state[p.name]
+            return ProjectionStatus(name: p.name, version: p.version, builtVersion: s?.version, position: s?.position ?? 0,
+                                    limit: s?.limit)
         }
     }
 
@@ -147,46 +193,44 @@ public final class ProjectionEngine: Sendable {
         var limit: ReplayLimit?
     }
 
-    static func states(_ db: Database) throws -> [String: State] {
-        guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'pj_state')")) == true
-        else { return [:] }
-        var out: [String: State] = [:]
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT name, version, position, generation, limit_kind, limit_value FROM pj_state")) {
-            out[row["name"]] = State(version: row["version"], position: row["position"], generation: row["generation"],
-                                     limit: ReplayLimit(kind: row["limit_kind"], value: row["limit_value"]))
+    /// Each built projection's state, as its file's last commit left it.
+    func states() throws -> [String: State] {
+        try views.read { db in
+            var out: [String: State] = [:]
+            for p in projections {
+                let schema = ModelFile.schema(p.name)
+                guard try Self.hasTable(db, "pj_state", in: schema), let s = try Self.state(db, p.name, in: schema) else { continue }
+                out[p.name] = s
+            }
+            return out
         }
-        return out
+    }
+
+    /// Whether the file attached as `schema` holds table `name` now. (GRDB's `tableExists` keeps
+    /// what it found per connection, and notices only the main file's changes: a view connection
+    /// would not see a model's tables made after it first looked.)
+    static func hasTable(_ db: Database, _ name: String, in schema: String) throws -> Bool {
+        guard try Bool.fetchOne(db, sql: "SELECT COUNT(*) > 0 FROM pragma_database_list WHERE name = ?", arguments: [schema]) == true
+        else { return false }
+        return try Bool.fetchOne(db, sql: "SELECT COUNT(*) > 0 FROM \(schema).sqlite_master WHERE type = 'table' AND name = ?",
+                                 arguments: [name]) == true
+    }
+
+    /// Projection `name`'s state in the file attached as `schema` (`main` on its own connection).
+    static func state(_ db: Database, _ name: String, in schema: String = "main") throws -> State? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT version, position, generation, limit_kind, limit_value FROM \(schema).pj_state WHERE name = ?
+            """), arguments: [name]) else { return nil }
+        return State(version: row["version"], position: row["position"], generation: row["generation"],
+                     limit: ReplayLimit(kind: row["limit_kind"], value: row["limit_value"]))
     }
 
     static func saveState(_ db: Database, _ name: String, _ s: State) throws {
         let limit = s.limit?.stored
         try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO pj_state(name, version, position, generation, limit_kind, limit_value, built_at)
+            INSERT OR REPLACE INTO main.pj_state(name, version, position, generation, limit_kind, limit_value, built_at)
             VALUES (?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [name, s.version, s.position, s.generation, limit?.kind, limit?.value, Timestamp.now().description])
-    }
-
-    /// Runs `body` in one transaction that changes only the read models. Its commit is not
-    /// synced (`synchronous=NORMAL` for that transaction alone): a read model is derived from
-    /// entries already durable and stores its position with its rows, so a power loss can only
-    /// take back whole catch-ups, which the next catch-up applies again. The log's own commits
-    /// stay `synchronous=FULL`, and the first of them syncs these pages too.
-    func writeDerived<T>(_ body: (Database) throws -> T) throws -> T {
-        try pool.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            var result: Result<T, any Error> = .failure(StoreError(.corrupt, "read-model transaction did not run"))
-            do {
-                try db.inTransaction {
-                    result = .success(try body(db))
-                    return .commit
-                }
-            } catch {
-                result = .failure(error)
-            }
-            // Outside any transaction, where SQLite accepts the change of safety level.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-            return try result.get()
-        }
     }
 
     // MARK: - Catch-up
@@ -197,11 +241,9 @@ public final class ProjectionEngine: Sendable {
     @discardableResult
     public func catchUp() throws -> Int64 {
         try running.take {
-            let (state, current, end) = try pool.read { db in
-                (try Self.states(db),
-                 try projections.map { try ProjectionTables.isCurrentLayout(db, ProjectionTables(projection: $0, suffix: "")) },
-                 try Self.lastArrival(db))
-            }
+            var state = try states()
+            let current = try projections.map { p in try model(p).read { db in try ProjectionTables.isCurrentLayout(db, ProjectionTables(projection: p, suffix: "")) } }
+            let end = try pool.read { db in try Self.lastArrival(db) }
             // Whatever this run does not take, it applies from the bytes or rebuilds: the cache
             // need not hold those envelopes past it (a hand-over, never the only copy).
             defer { recent.discard(through: end) }
@@ -209,48 +251,36 @@ public final class ProjectionEngine: Sendable {
                 guard let s = state[p.name] else { return true }
                 return s.version != p.version || (s.limit == nil && !isCurrent)
             }.map(\.0)
-            if !stale.isEmpty { _ = try rebuildLocked(stale, limit: nil, progress: nil) }
+            if !stale.isEmpty {
+                _ = try rebuildLocked(stale, limit: nil, progress: nil)
+                state = try states()
+            }
             let live = projections.filter { p in !stale.contains { $0.name == p.name } && state[p.name]?.limit == nil }
             guard let from = live.compactMap({ state[$0.name]?.position }).min(), from < end else { return 0 }
             if rebuildPays(backlog: end - from, position: from) {
                 _ = try rebuildLocked(live, limit: nil, progress: nil)
                 return end - from
             }
-            // Every live projection is applied from one read and one parse of each batch. What a
-            // batch changes is worked out in a read transaction, on every core, while the log's
-            // commits go on; the writer is taken only to write it.
+            // Every live projection is applied from one read and one parse of each batch, each in
+            // a transaction on its own file (the log's commits go on meanwhile).
             var applied: Int64 = 0
             while true {
-                let work = try pool.read { db -> (plans: [(name: String, position: Int64, batch: AppliedBatch)], count: Int, last: Int64)? in
-                    let states = try Self.states(db)
-                    guard let from = live.compactMap({ states[$0.name]?.position }).min() else { return nil }
-                    let raw = try Self.readRaw(db, after: from, limit: sizes.batch)
-                    let entries = try Self.decodeInParallel(raw, known: recent.take(raw.lazy.map(\.0)))
-                    guard let last = entries.last else { return nil }
-                    let plans = try live.compactMap { p -> (String, Int64, AppliedBatch)? in
-                        guard let s = states[p.name] else { return nil }
-                        let unseen = s.position == from ? entries : entries.filter { $0.arrival > s.position }
-                        return (p.name, s.position, try Self.plan(db, ProjectionTables(projection: p, suffix: ""), unseen, limit: nil))
+                guard let from = live.compactMap({ state[$0.name]?.position }).min() else { break }
+                let raw = try pool.read { db in try Self.readRaw(db, after: from, limit: sizes.batch) }
+                let entries = try Self.decodeInParallel(raw, known: recent.take(raw.lazy.map(\.0)))
+                guard let last = entries.last else { break }
+                for p in live {
+                    guard var s = state[p.name] else { continue }
+                    let unseen = s.position == from ? entries : entries.filter { $0.arrival > s.position }
+                    s.position = last.arrival
+                    try model(p).write { db in
+                        try Self.apply(db, ProjectionTables(projection: p, suffix: ""), unseen, limit: nil)
+                        try Self.saveState(db, p.name, s)
                     }
-                    return (plans, entries.count, last.arrival)
+                    state[p.name] = s
                 }
-                guard let work else { break }
-                let written = try writeDerived { db -> Bool in
-                    var states = try Self.states(db)
-                    // Only catch-ups and rebuilds, taking turns on `running`, move positions, and only
-                    // the process holding the writer lock runs them: a plan cannot go stale. Should
-                    // that change, a stale plan is worked out again rather than applied twice.
-                    guard work.plans.allSatisfy({ states[$0.name]?.position == $0.position }) else { return false }
-                    for plan in work.plans {
-                        try Self.write(db, plan.batch)
-                        states[plan.name]!.position = work.last
-                        try Self.saveState(db, plan.name, states[plan.name]!)
-                    }
-                    return true
-                }
-                guard written else { continue }
-                applied += Int64(work.count)
-                if work.count < sizes.batch { break }
+                applied += Int64(entries.count)
+                if entries.count < sizes.batch { break }
             }
             return applied
         }
@@ -271,7 +301,7 @@ public final class ProjectionEngine: Sendable {
     /// instead of after it.
     public func rebuild(following follower: LogFollower) throws -> ReplayReport {
         try running.take {
-            let states = try pool.read { db in try Self.states(db) }
+            let states = try states()
             return try rebuildLocked(projections.filter { states[$0.name]?.limit == nil }, limit: nil, progress: nil,
                                      following: follower)
         }
@@ -280,7 +310,8 @@ public final class ProjectionEngine: Sendable {
     /// Whether a catch-up after `incoming` more entries would rebuild rather than apply them (see
     /// ``Sizes/rebuildBacklog``): what a pull of that many asks before it starts.
     public func wouldRebuild(afterMore incoming: Int64) throws -> Bool {
-        let (states, end) = try pool.read { db in (try Self.states(db), try Self.lastArrival(db)) }
+        let states = try states()
+        let end = try pool.read { db in try Self.lastArrival(db) }
         let from = projections.filter { states[$0.name]?.limit == nil }.map { states[$0.name]?.position ?? 0 }.min() ?? end
         return rebuildPays(backlog: end - from + incoming, position: from)
     }

@@ -6,7 +6,7 @@ public struct Reports: Sendable {
     let pool: DatabasePool
 
     /// Reports over a hub's read models.
-    public init(engine: ProjectionEngine) { pool = engine.pool }
+    public init(engine: ProjectionEngine) { pool = engine.views }
 
     /// A date range, inclusive at both ends; either end may be open.
     public struct Period: Sendable, Hashable {

@@ -22,7 +22,7 @@ import Testing
         _ = try await hub.recordBulk(Array(drafts[..<a]))
         try hub.settleProjections()
         let generation = {
-            try hub.store.pool.read { db in try Int64.fetchOne(db, sql: "SELECT generation FROM pj_state WHERE name = 'members'") } ?? 0
+            try hub.projections.readViews { db in try Int64.fetchOne(db, sql: "SELECT generation FROM model_members.pj_state WHERE name = 'members'") } ?? 0
         }
         let before = try generation()
 

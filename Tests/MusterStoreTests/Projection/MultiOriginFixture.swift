@@ -95,5 +95,6 @@ struct ReplicaStore {
     /// The digest of every read model together.
     func digest() throws -> String { try engine.digests().last!.hex }
 
-    func count(_ sql: String) throws -> Int { try store.pool.read { db in try Int.fetchOne(db, sql: sql) ?? 0 } }
+    /// A count read through the engine's view connections (every model file attached).
+    func count(_ sql: String) throws -> Int { try engine.readViews { db in try Int.fetchOne(db, sql: sql) ?? 0 } }
 }

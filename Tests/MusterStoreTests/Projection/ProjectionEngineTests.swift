@@ -63,7 +63,10 @@ import Testing
         }
         #expect(!seen.values.isEmpty && seen.values.allSatisfy { $0 == members })
         #expect(try replica.digest() == digest)
-        #expect(try replica.count("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE '%__build'") == 0)
+        // No build table is left in any model's file.
+        for model in replica.engine.models.values {
+            #expect(try model.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM main.sqlite_master WHERE name LIKE '%__build'") } == 0)
+        }
     }
 
     @Test func aChangedVersionRebuildsOnCatchUp() throws {
@@ -71,7 +74,7 @@ import Testing
         let replica = try ReplicaStore()
         try replica.arrive(fixture.logs[0]); try replica.engine.catchUp()
         let digest = try replica.digest()
-        try replica.store.pool.write { db in
+        try replica.engine.models["members"]!.write { db in
             try db.execute(sql: "UPDATE pj_state SET version = 0 WHERE name = 'members'")
             try db.execute(sql: "DELETE FROM rm_member")  // an old model with other contents
         }

@@ -81,7 +81,7 @@ import Testing
         sizes.rebuildBacklog = 10
         let replica = try ReplicaStore(sizes: sizes)
         try replica.arrive(all.prefix(12)); try replica.engine.catchUp()
-        let generation = { try replica.count("SELECT generation FROM pj_state WHERE name = 'members'") }
+        let generation = { try replica.count("SELECT generation FROM model_members.pj_state WHERE name = 'members'") }
         let before = try generation()
         try replica.arrive(all.dropFirst(12)); try replica.engine.catchUp()
         #expect(try generation() == before + 1)
@@ -134,11 +134,36 @@ import Testing
         #expect(status.map { $0.sums["entries"] ?? 0 }.reduce(0, +) == Int64(envelopes.count))
     }
 
+    /// A hub made before the models had files of their own kept them in the log's file: a
+    /// writable engine drops those tables, and the next catch-up builds the models in their files.
+    @Test func modelsKeptInTheLogsFileMoveToFilesOfTheirOwn() throws {
+        let replica = try ReplicaStore()
+        try replica.arrive(try Self.entries())
+        try replica.store.pool.write { db in
+            try db.execute(sql: """
+                CREATE TABLE pj_state (name TEXT PRIMARY KEY, version INTEGER NOT NULL, position INTEGER NOT NULL,
+                    generation INTEGER NOT NULL, limit_kind TEXT, limit_value TEXT, built_at TEXT NOT NULL) WITHOUT ROWID;
+                INSERT INTO pj_state VALUES ('members', 2, 1000000, 1, NULL, NULL, '2026-01-01T00:00:00Z');
+                CREATE TABLE pj_members_fact (ent TEXT NOT NULL, arrival INTEGER NOT NULL, PRIMARY KEY (ent, arrival)) WITHOUT ROWID;
+                CREATE TABLE rm_member (key TEXT PRIMARY KEY, region TEXT) WITHOUT ROWID;
+                INSERT INTO rm_member VALUES ('stale', 'nowhere');
+                """)
+        }
+        let engine = try ProjectionEngine(store: replica.store)
+        #expect(try replica.store.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'rm%' OR name LIKE 'pj%'")
+        } == 0)
+        #expect(try engine.status().allSatisfy { $0.builtVersion == nil })
+        try engine.catchUp()
+        #expect(try engine.digests().last!.hex == Self.referenceDigest())
+        #expect(try engine.readViews { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rm_member WHERE key = 'stale'") } == 0)
+    }
+
     @Test func anOlderFactLayoutIsRebuiltOnCatchUp() throws {
         let replica = try ReplicaStore()
         try replica.arrive(try Self.entries()); try replica.engine.catchUp()
         let digest = try replica.digest()
-        try replica.store.pool.write { db in
+        try replica.engine.models["members"]!.write { db in
             // The layout before facts became (entity, arrival): a copy of every payload.
             try db.execute(sql: """
                 DROP TABLE pj_members_fact;
@@ -152,24 +177,40 @@ import Testing
         #expect(try replica.digest() == digest)
     }
 
-    @Test func readModelWritesLeaveTheLogsCommitsFullySynced() throws {
+    @Test func readModelsLiveInFilesOfTheirOwnAndLeaveTheLogsWriterAlone() throws {
         let replica = try ReplicaStore()
         let synchronous = { try replica.store.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } }
         #expect(try synchronous() == 2)   // FULL
-        // Statement journals stay in memory rather than spilling to temporary files.
-        #expect(try replica.store.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA temp_store") } == 2)
         try replica.arrive(try Self.entries()); try replica.engine.catchUp()
         #expect(try synchronous() == 2)
-        // A read-model transaction that fails is rolled back and still restores the setting.
+        // No read-model table is in the log's file; each projection has a file of its own.
+        #expect(try replica.store.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'rm%' OR name LIKE 'pj%'")
+        } == 0)
+        let members = try #require(replica.engine.models["members"])
+        #expect(URL(fileURLWithPath: members.path).lastPathComponent == "members.sqlite")
+        let settings = try members.read { db in
+            (try String.fetchOne(db, sql: "PRAGMA main.journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"),
+             try Int.fetchOne(db, sql: "PRAGMA temp_store"), try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM main.rm_member") ?? 0)
+        }
+        #expect(settings.0 == "wal")
+        #expect(settings.1 == 1)   // NORMAL: derived, applied again after a power loss
+        #expect(settings.2 == 2)   // statement journals in memory, not spilled to temporary files
+        #expect(settings.3 > 0)
+        // A model's transaction that has written and read the log does not hold the log's writer:
+        // an entry commits meanwhile. And a model transaction that fails is rolled back.
         struct Failure: Error {}
         #expect(throws: Failure.self) {
-            try replica.engine.writeDerived { db in
-                #expect(try Int.fetchOne(db, sql: "PRAGMA synchronous") == 1)   // NORMAL, inside
+            try members.write { db in
                 try db.execute(sql: "DELETE FROM rm_member")
+                _ = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entry")
+                try replica.store.pool.write { log in
+                    try log.execute(sql: "UPDATE origin SET size = size WHERE id = (SELECT MIN(id) FROM origin)")
+                }
+                // The log committed while this transaction held the model's write lock.
                 throw Failure()
             }
         }
-        #expect(try synchronous() == 2)
         #expect(try replica.digest() == Self.referenceDigest())
     }
 

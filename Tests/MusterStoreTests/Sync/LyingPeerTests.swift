@@ -107,7 +107,7 @@ struct LyingPeer: SyncPeer {
         let logger = Logger(label: "test")
         for (hub, lie) in [("c", nil), ("d", LyingPeer.Lie.tamperedBytes)] {
             let c = try Hub(directory: DataDirectory(path: m.dir(hub)), projectionSizes: sizes)
-            let generation = { try c.store.pool.read { db in try Int64.fetchOne(db, sql: "SELECT generation FROM pj_state WHERE name = 'members'") } }
+            let generation = { try c.projections.readViews { db in try Int64.fetchOne(db, sql: "SELECT generation FROM model_members.pj_state WHERE name = 'members'") } }
             let before = try generation() ?? 0
             let honest = PeerClient(url: m.url("a"), signer: try c.directory.logSigner())
             let report: SyncRoundReport
