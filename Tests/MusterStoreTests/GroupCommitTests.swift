@@ -52,4 +52,46 @@ import Testing
         #expect(checkpoints < n)  // group commit: fewer signatures than appends
         #expect(try await hub.verify().ok)
     }
+
+    /// The leader checks and seals its whole batch: a draft that fails fails its own caller, the
+    /// rest of the batch lands, and every new subject's key is durable with the entries sealed
+    /// under it (a hub opened afresh reads it).
+    @Test func aBadDraftFailsOnlyItsOwnCallerInABatch() async throws {
+        let t = try TestHub()
+        let good = TestHub.drafts(members: 40).filter { $0.type != SubjectErased.schema.type }.prefix(120)
+        var bad = Array(good.filter { $0.subject != nil }.prefix(8))
+        for i in bad.indices { bad[i].subject = nil; bad[i].id = nil }   // a subject is required: a schema violation
+        let drafts = Array(good) + bad
+        let hub = t.hub
+        let results = await withTaskGroup(of: [(Int, Bool, (any Error)?)].self) { group in
+            for w in 0..<32 {
+                group.addTask {
+                    var mine: [(Int, Bool, (any Error)?)] = []
+                    for i in stride(from: w, to: drafts.count, by: 32) {
+                        do { _ = try await hub.record(drafts[i]); mine.append((i, true, nil)) } catch { mine.append((i, false, error)) }
+                    }
+                    return mine
+                }
+            }
+            return await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(results.count == drafts.count)
+        for (i, landed, error) in results {
+            if i < good.count {
+                #expect(landed, "good draft \(i) failed: \(String(describing: error))")
+            } else {
+                #expect(!landed && error is CoreError, "bad draft \(i): \(String(describing: error))")
+            }
+        }
+        let entries = try t.entries()
+        #expect(entries.count == good.count)
+        #expect(try await hub.verify().ok)
+        // Every subject sealed for has its key on disk.
+        let sealedFor = Set(entries.compactMap { $0.envelope.sealed == nil ? nil : $0.envelope.subject })
+        #expect(!sealedFor.isEmpty)
+        let reopened = try FileSubjectKeyStore(path: t.directory.subjectKeysPath, kek: t.directory.keystoreKey())
+        for subject in sealedFor {
+            guard case .active = try reopened.lookup(subject) else { Issue.record("no key for \(subject)"); continue }
+        }
+    }
 }

@@ -1,9 +1,15 @@
 import Dispatch
-import MusterCore
+public import MusterCore
 import Synchronization
 
 /// Group commit for one log: concurrent appends share one transaction, one fsync and one
 /// checkpoint signature. Each call returns only after its batch is durable.
+///
+/// Callers hand over drafts, and the leader prepares its whole batch (checks and seals it) before
+/// appending it: the batch's subject keys are read with one query (`prepare`, from the hub), not
+/// one each. Each caller had prepared its own entry, and a new member's key lookup, one read
+/// transaction per entry, was a quarter of the CPU time of 64 concurrent writers. A draft that
+/// fails its checks fails its own caller only.
 ///
 /// The caller whose append starts a batch leads it (does the I/O); when it completes, leadership
 /// passes to the first caller of the next batch, so no task works for others indefinitely and no
@@ -18,6 +24,7 @@ import Synchronization
 /// 100 k events, two interleaved pairs: 14.2–15.1 k → 15.2–15.9 k events/s).
 public final class GroupCommitter: Sendable {
     private let store: any LogStore
+    private let prepare: @Sendable ([EntryDraft]) async -> [Result<PreparedEntry, any Error>]
     private let beforeCommit: @Sendable () throws -> Void
     private let afterCommit: @Sendable () -> Void
     private let state: Mutex<State>
@@ -29,7 +36,8 @@ public final class GroupCommitter: Sendable {
 
     struct Waiter {
         let ticket: Int
-        let request: AppendRequest
+        let draft: EntryDraft
+        let expectedSize: UInt64?
         let continuation: CheckedContinuation<Wake, any Error>
     }
 
@@ -38,26 +46,32 @@ public final class GroupCommitter: Sendable {
         case lead
     }
 
-    /// A committer over `store`. `beforeCommit` runs before each batch (the hub flushes new
-    /// subject keys there, so no entry is durable before its key); `afterCommit` runs once after
-    /// each batch that committed, before its callers resume (the hub schedules its read models'
-    /// catch-up there: once per commit, not once per caller).
-    public init(store: any LogStore, maximumBatch: Int = 4096, beforeCommit: @escaping @Sendable () throws -> Void = {},
+    /// A committer over `store`. `prepare` checks and seals a batch's drafts, one result each.
+    /// `beforeCommit` runs before each batch (the hub flushes new subject keys there, so no entry
+    /// is durable before its key); `afterCommit` runs once after each batch that committed, before
+    /// its callers resume (the hub schedules its read models' catch-up there: once per commit,
+    /// not once per caller).
+    public init(store: any LogStore, maximumBatch: Int = 4096,
+                prepare: @escaping @Sendable ([EntryDraft]) async -> [Result<PreparedEntry, any Error>],
+                beforeCommit: @escaping @Sendable () throws -> Void = {},
                 afterCommit: @escaping @Sendable () -> Void = {}) {
         self.store = store
+        self.prepare = prepare
         self.beforeCommit = beforeCommit
         self.afterCommit = afterCommit
         state = Mutex(State(machine: GroupCommitMachine(maximumBatch: maximumBatch)))
     }
 
-    /// Appends one entry; returns once it is durable and covered by a signed checkpoint.
-    public func append(_ request: AppendRequest) async throws -> AppendOutcome {
+    /// Prepares and appends one draft; returns once it is durable and covered by a signed
+    /// checkpoint. Throws what preparing it met (a schema violation, an erased subject, …).
+    /// - Parameter expectedSize: append only if the log then holds exactly this many entries.
+    public func append(_ draft: EntryDraft, expectedSize: UInt64? = nil) async throws -> AppendOutcome {
         var ticket = 0
         var wake = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Wake, any Error>) in
             let action = state.withLock { state in
                 ticket = state.nextTicket
                 state.nextTicket += 1
-                return state.machine.enqueue(Waiter(ticket: ticket, request: request, continuation: continuation))
+                return state.machine.enqueue(Waiter(ticket: ticket, draft: draft, expectedSize: expectedSize, continuation: continuation))
             }
             if case .lead = action { continuation.resume(returning: .lead) }
         }
@@ -71,21 +85,37 @@ public final class GroupCommitter: Sendable {
     }
 
     private func lead(_ batch: [Waiter], leader: Int) async throws -> AppendOutcome {
-        let result: Result<[AppendOutcome], any Error>
-        do {
-            // The batch's new subject keys are made durable on another thread while the log's
-            // transaction is built; the transaction waits for them only at its commit.
-            let keys = CommitGate()
-            let flush = beforeCommit
-            DispatchQueue.global().async { keys.finish(Result { try flush() }) }
-            result = .success(try await store.append(batch.map(\.request), beforeCommit: { try keys.wait() }))
-        } catch {
-            result = .failure(error)
+        let prepared = await prepare(batch.map(\.draft))
+        // Each waiter's place among the requests appended (nil: its draft failed).
+        var requests: [AppendRequest] = []
+        let slots = zip(batch, prepared).map { waiter, p -> Int? in
+            guard case .success(let entry) = p else { return nil }
+            requests.append(AppendRequest(entry, expectedSize: waiter.expectedSize))
+            return requests.count - 1
         }
-        if case .success = result { afterCommit() }
+        let result: Result<[AppendOutcome], any Error>
+        if requests.isEmpty {
+            result = .success([])
+        } else {
+            do {
+                // The batch's new subject keys are made durable on another thread while the log's
+                // transaction is built; the transaction waits for them only at its commit.
+                let keys = CommitGate()
+                let flush = beforeCommit
+                DispatchQueue.global().async { keys.finish(Result { try flush() }) }
+                result = .success(try await store.append(requests, beforeCommit: { try keys.wait() }))
+                afterCommit()
+            } catch {
+                result = .failure(error)
+            }
+        }
         var mine: Result<AppendOutcome, any Error> = .failure(StoreError(.corrupt, "leader missing from its batch"))
         for (i, waiter) in batch.enumerated() {
-            let outcome = result.map { $0[i] }
+            let outcome: Result<AppendOutcome, any Error> = switch (prepared[i], slots[i]) {
+            case (.failure(let error), _): .failure(error)
+            case (_, let slot?): result.map { $0[slot] }
+            case (.success, nil): .failure(StoreError(.corrupt, "a prepared entry has no place in its batch"))
+            }
             if waiter.ticket == leader { mine = outcome } else { waiter.continuation.resume(with: outcome.map(Wake.done)) }
         }
         if case .lead(let next) = state.withLock({ $0.machine.flushCompleted() }) {

@@ -49,7 +49,9 @@ public final class Hub: Sendable {
         let scheduler = ProjectionScheduler(engine: projections), changes = self.changes
         self.scheduler = scheduler
         committed = { scheduler.schedule(); changes.bump() }
-        committer = GroupCommitter(store: store, beforeCommit: { try keys.flushPending() }, afterCommit: committed)
+        let origin = self.origin
+        committer = GroupCommitter(store: store, prepare: { drafts in await Self.prepareEach(drafts, origin: origin, keys: keys) },
+                                   beforeCommit: { try keys.flushPending() }, afterCommit: committed)
         rosterCache = Mutex(try directory.roster())
     }
 
@@ -85,10 +87,10 @@ public final class Hub: Sendable {
     /// - Parameter expectedSize: record only if the log then holds exactly this many entries.
     public func record(_ draft: EntryDraft, expectedSize: UInt64? = nil) async throws -> AppendOutcome {
         try checkAuthor(draft.author)
-        let prepared = try PreparedEntry(draft, origin: origin, keys: keys)
-        let outcome = try await committer.append(AppendRequest(prepared, expectedSize: expectedSize))
+        // The committer checks and seals it with the rest of its batch.
+        let outcome = try await committer.append(draft, expectedSize: expectedSize)
         // The committer scheduled the read models' catch-up and woke the long polls.
-        try afterAppend([prepared], [outcome])
+        try afterAppend([(draft.type, draft.subject)], [outcome])
         return outcome
     }
 
@@ -137,7 +139,7 @@ public final class Hub: Sendable {
                 try keys.flushPending()
                 let result = try await store.append(prepared.map { AppendRequest($0) })
                 appended = true
-                try afterAppend(prepared, result)
+                try afterAppend(prepared.map { ($0.type, $0.subject) }, result)
                 changes.bump()
                 try each(result)
             } catch {
@@ -145,6 +147,16 @@ public final class Hub: Sendable {
                 throw error
             }
         }
+    }
+
+    /// Checks and seals a group commit's drafts: every subject's key read with one query, then
+    /// the drafts on every core. One draft's error is its own result.
+    static func prepareEach(_ drafts: [EntryDraft], origin: String, keys: FileSubjectKeyStore) async -> [Result<PreparedEntry, any Error>] {
+        let prepare = { @Sendable (draft: EntryDraft) in Result { try PreparedEntry(draft, origin: origin, keys: keys) } }
+        guard drafts.count > 1 else { return drafts.map(prepare) }
+        // Should the one query fail, each draft's own lookup asks again, and fails on its own.
+        try? keys.prefetch(drafts.compactMap { $0.personal == nil ? nil : $0.subject })
+        return (try? await Parallel.map(drafts) { _, draft in prepare(draft) }) ?? drafts.map(prepare)
     }
 
     private func prepareInParallel(_ drafts: [EntryDraft]) async throws -> [PreparedEntry] {
@@ -167,8 +179,8 @@ public final class Hub: Sendable {
     }
 
     /// Erasure is key destruction: once a `subject.erased` entry is durable, destroy the key.
-    private func afterAppend(_ prepared: [PreparedEntry], _ outcomes: [AppendOutcome]) throws {
-        for (p, outcome) in zip(prepared, outcomes) where p.type == SubjectErased.schema.type {
+    private func afterAppend(_ appended: [(type: String, subject: SubjectID?)], _ outcomes: [AppendOutcome]) throws {
+        for (p, outcome) in zip(appended, outcomes) where p.type == SubjectErased.schema.type {
             if case .appended = outcome, let subject = p.subject { try keys.destroy(subject) }
         }
     }
