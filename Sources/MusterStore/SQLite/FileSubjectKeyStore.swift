@@ -120,7 +120,7 @@ public final class FileSubjectKeyStore: SubjectKeyStore {
         let rows = try queue.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT subject, wrapped FROM subject_key_ring WHERE subject IN (SELECT value FROM json_each(?)) ORDER BY seq
-                """, arguments: [String(decoding: try JSONSerialization.data(withJSONObject: wanted.map(\.text)), as: UTF8.self)])
+                """, arguments: [String(decoding: try CanonicalJSON.encode(.array(wanted.map { .string($0.text) })), as: UTF8.self)])
         }
         var found: [SubjectID: SubjectKey] = [:]
         for row in rows {
@@ -134,14 +134,25 @@ public final class FileSubjectKeyStore: SubjectKeyStore {
         }
     }
 
-    /// Writes keys created since the last flush, in one durable transaction.
+    /// Writes keys created since the last flush, in one durable transaction. The keys are wrapped
+    /// (and their ids hashed) on every core before the transaction, and inserted in subject order
+    /// through SQLite's C API: the subject index is written at random, and GRDB's argument
+    /// binding per key had been most of the insert.
     public func flushPending() throws {
         let pending = state.withLock { $0.pending }
         guard !pending.isEmpty else { return }
+        let kek = self.kek
+        let rows = try Parallel.mapChunked(pending.sorted { $0.key.text < $1.key.text }, minimum: 256) { subject, key in
+            (subject: subject.text, kid: Self.keyID(key), wrapped: Array(try Self.wrap(key, subject: subject, kek: kek)))
+        }
         try queue.write { db in
-            let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO subject_key_ring(subject, kid, wrapped) VALUES (?, ?, ?)")
-            for (subject, key) in pending {
-                try insert.execute(arguments: [subject.text, Data(Self.keyID(key)), try wrap(key, subject: subject)])
+            let insert = try BoundStatement(db, "INSERT OR IGNORE INTO subject_key_ring(subject, kid, wrapped) VALUES (?, ?, ?)")
+            for row in rows {
+                _ = try row.kid.withUnsafeBytes { kid in
+                    try row.wrapped.withUnsafeBytes { wrapped in
+                        try insert.execute { $0.text(row.subject); $0.blob(kid); $0.blob(wrapped) }
+                    }
+                }
             }
         }
         state.withLock { s in
@@ -242,6 +253,10 @@ public final class FileSubjectKeyStore: SubjectKeyStore {
     }
 
     private func wrap(_ key: SubjectKey, subject: SubjectID) throws -> Data {
+        try Self.wrap(key, subject: subject, kek: kek)
+    }
+
+    private static func wrap(_ key: SubjectKey, subject: SubjectID, kek: SymmetricKey) throws -> Data {
         let box = try AES.GCM.seal(key.rawBytes, using: kek, nonce: SecureRandom.gcmNonce(), authenticating: Array(subject.text.utf8))
         guard let combined = box.combined else { throw StoreError(.corrupt, "could not wrap a subject key") }
         return combined
