@@ -178,10 +178,13 @@ final class FactSorter: @unchecked Sendable {
                     }
                 }
             }
-            buffer.removeAll()
+            // Staging is over: the run buffer's memory goes back now, not when the sorter does
+            // (it had stayed through the fold, 16 MB and its keys for each projection).
+            buffer = StagedFacts()
             return try Merge([reader])
         }
         try flush()
+        buffer = StagedFacts()
         let each = max(64 << 10, (16 << 20) / runs.count)
         return try Merge(runs.map { RunReader(fd: fd, range: $0, bufferSize: each) })
     }
