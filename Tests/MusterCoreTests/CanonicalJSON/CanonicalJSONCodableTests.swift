@@ -1,3 +1,4 @@
+import Foundation
 import MusterCore
 import Testing
 
@@ -69,6 +70,42 @@ import Testing
                 + #""seq":7,"type":"donation.received"}"#)
         let decoded = try JSONValueDecoder().decode(Event.self, from: CanonicalJSON.parseCanonical(bytes))
         #expect(decoded == Self.sample)
+    }
+
+    /// Writes through nested keyed and unkeyed containers, finished after their parent's other
+    /// members, as Foundation's `JSONEncoder` (the independent answer) encodes them.
+    struct Nested: Encodable {
+        enum Keys: String, CodingKey { case a, b, list, over, back }
+        /// Also writes one key twice, a nested container and then a value; Foundation traps on
+        /// that, so the comparison leaves it out.
+        var overwrite = false
+        func encode(to encoder: any Encoder) throws {
+            var top = encoder.container(keyedBy: Keys.self)
+            try top.encode(1, forKey: .a)
+            var inner = top.nestedContainer(keyedBy: Keys.self, forKey: .b)
+            var list = top.nestedUnkeyedContainer(forKey: .list)
+            try top.encode([Money(minor: 5, currency: "GBP")], forKey: .back)
+            if overwrite {
+                var gone = top.nestedContainer(keyedBy: Keys.self, forKey: .over)
+                try gone.encode("dropped", forKey: .a)
+                try top.encode("kept", forKey: .over)
+            }
+            try inner.encode("x", forKey: .a)
+            try list.encode(2)
+            var deeper = list.nestedContainer(keyedBy: Keys.self)
+            try deeper.encode(true, forKey: .a)
+        }
+    }
+
+    @Test func nestedContainersMatchFoundationAndTheLastWriteWins() throws {
+        let ours = try JSONValueEncoder().encode(Nested())
+        let foundation = try CanonicalJSON.parse(Array(JSONEncoder().encode(Nested())))
+        #expect(ours == foundation)
+        #expect(ours["b"] == .object(["a": .string("x")]))
+        #expect(ours["list"] == .array([.number(2), .object(["a": .bool(true)])]))
+        let overwritten = try JSONValueEncoder().encode(Nested(overwrite: true))
+        #expect(overwritten["over"] == .string("kept"))
+        #expect(overwritten["back"] == ours["back"])
     }
 
     @Test func nilOptionalsAreOmittedAndPresentOnesKept() throws {
