@@ -24,7 +24,7 @@ import Synchronization
 /// 100 k events, two interleaved pairs: 14.2–15.1 k → 15.2–15.9 k events/s).
 public final class GroupCommitter: Sendable {
     private let store: any LogStore
-    private let prepare: @Sendable ([EntryDraft]) async -> [Result<PreparedEntry, any Error>]
+    private let prepare: @Sendable ([EntryDraft]) async throws -> [Result<PreparedEntry, any Error>]
     private let beforeCommit: @Sendable () throws -> Void
     private let afterCommit: @Sendable () -> Void
     private let state: Mutex<State>
@@ -52,7 +52,7 @@ public final class GroupCommitter: Sendable {
     /// its callers resume (the hub schedules its read models' catch-up there: once per commit,
     /// not once per caller).
     public init(store: any LogStore, maximumBatch: Int = 4096,
-                prepare: @escaping @Sendable ([EntryDraft]) async -> [Result<PreparedEntry, any Error>],
+                prepare: @escaping @Sendable ([EntryDraft]) async throws -> [Result<PreparedEntry, any Error>],
                 beforeCommit: @escaping @Sendable () throws -> Void = {},
                 afterCommit: @escaping @Sendable () -> Void = {}) {
         self.store = store
@@ -85,7 +85,9 @@ public final class GroupCommitter: Sendable {
     }
 
     private func lead(_ batch: [Waiter], leader: Int) async throws -> AppendOutcome {
-        let prepared = await prepare(batch.map(\.draft))
+        // A failure of the preparation as a whole (not of one draft) fails the batch, as the store's would.
+        let prepared: [Result<PreparedEntry, any Error>]
+        do { prepared = try await prepare(batch.map(\.draft)) } catch { prepared = batch.map { _ in .failure(error) } }
         // Each waiter's place among the requests appended (nil: its draft failed).
         var requests: [AppendRequest] = []
         let slots = zip(batch, prepared).map { waiter, p -> Int? in

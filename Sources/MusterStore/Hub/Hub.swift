@@ -50,7 +50,7 @@ public final class Hub: Sendable {
         self.scheduler = scheduler
         committed = { scheduler.schedule(); changes.bump() }
         let origin = self.origin
-        committer = GroupCommitter(store: store, prepare: { drafts in await Self.prepareEach(drafts, origin: origin, keys: keys) },
+        committer = GroupCommitter(store: store, prepare: { drafts in try await Self.prepareEach(drafts, origin: origin, keys: keys) },
                                    beforeCommit: { try keys.flushPending() }, afterCommit: committed)
         rosterCache = Mutex(try directory.roster())
     }
@@ -149,24 +149,23 @@ public final class Hub: Sendable {
         }
     }
 
-    /// Checks and seals a group commit's drafts: every subject's key read with one query, then
-    /// the drafts on every core. One draft's error is its own result.
-    static func prepareEach(_ drafts: [EntryDraft], origin: String, keys: FileSubjectKeyStore) async -> [Result<PreparedEntry, any Error>] {
+    /// Checks and seals drafts (a group commit's batch, an import's chunk): every subject's key
+    /// read with one query, then the drafts on every core. One draft's error is its own result.
+    static func prepareEach(_ drafts: [EntryDraft], origin: String, keys: FileSubjectKeyStore) async throws -> [Result<PreparedEntry, any Error>] {
         let prepare = { @Sendable (draft: EntryDraft) in Result { try PreparedEntry(draft, origin: origin, keys: keys) } }
         guard drafts.count > 1 else { return drafts.map(prepare) }
         // Should the one query fail, each draft's own lookup asks again, and fails on its own.
         try? keys.prefetch(drafts.compactMap { $0.personal == nil ? nil : $0.subject })
-        return (try? await Parallel.map(drafts) { _, draft in prepare(draft) }) ?? drafts.map(prepare)
+        return try await Parallel.map(drafts) { _, draft in prepare(draft) }
     }
 
+    /// An import's chunk, prepared; its first bad draft (in order) fails the chunk.
     private func prepareInParallel(_ drafts: [EntryDraft]) async throws -> [PreparedEntry] {
-        let origin = self.origin, keys = self.keys
         var authors = Set<String>()
         for draft in drafts {
             if let author = draft.author, authors.insert(author.verifier.vkey).inserted { try checkAuthor(author) }
         }
-        try keys.prefetch(drafts.compactMap { $0.personal == nil ? nil : $0.subject })
-        return try await Parallel.map(drafts) { _, draft in try PreparedEntry(draft, origin: origin, keys: keys) }
+        return try await Self.prepareEach(drafts, origin: origin, keys: keys).map { try $0.get() }
     }
 
     /// An author key must be an officer's on the roster, when the hub has one: an entry signed by

@@ -12,10 +12,7 @@ import MusterCore
 /// so its commits are not synced (WAL with `synchronous=NORMAL`): a power loss can take back
 /// whole catch-ups, which the next one applies again, but never leaves rows without their position.
 final class ModelFile: Sendable {
-    let name: String
     let path: String
-    /// The schema name under which ``ProjectionEngine``'s view connections attach this file.
-    let schema: String
     private let queue: DatabaseQueue
 
     /// The file of projection `name` in `directory`, and its schema name for the view connections.
@@ -28,8 +25,7 @@ final class ModelFile: Sendable {
 
     /// Opens (creating) projection `name`'s file in `directory`, attaching the log at `logPath`.
     init(directory: String, name: String, logPath: String) throws {
-        (path, schema) = Self.location(directory, name)
-        self.name = name
+        path = Self.location(directory, name).path
         var config = Configuration()
         config.journalMode = .wal
         config.busyMode = .timeout(10)

@@ -59,14 +59,14 @@ extension ProjectionEngine {
             Result { try self.fold(targets[i], files[i], sorters[i], folded: report) }
         }) { try result.get() }
 
-        // The entries that arrived meanwhile, applied as each model is swapped in.
+        // The entries that arrived meanwhile (none for a model built with a limit, which stops
+        // at `end`), applied as each model is swapped in.
         let tail = limit != nil ? [] : try Self.decodeInParallel(pool.read { db in try Self.readRaw(db, after: end, limit: .max) })
         for (i, t) in targets.enumerated() {
             try files[i].write { db in
-                if limit == nil { try Self.apply(db, t, tail, limit: nil) }
+                if !tail.isEmpty { try Self.apply(db, t, tail, limit: nil) }
                 try t.swapIn(db)
-                try Self.saveState(db, t.projection.name, State(version: t.projection.version,
-                                                                position: limit == nil ? (tail.last?.arrival ?? end) : end,
+                try Self.saveState(db, t.projection.name, State(version: t.projection.version, position: tail.last?.arrival ?? end,
                                                                 generation: generations[i], limit: limit))
             }
         }
