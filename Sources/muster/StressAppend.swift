@@ -43,6 +43,11 @@ extension Muster {
                 }
                 try await group.waitForAll()
             }
+            // As `muster record` does: the read models are current when the command returns. Under
+            // 64 writers their background catch-up, which no longer shares the log's writer, can
+            // trail the appends (a debug build left 43 k of 120 k entries to apply), and the next
+            // process to open the hub would otherwise apply them before it does anything else.
+            try hub.settleProjections()
         }
     }
 }
