@@ -89,6 +89,58 @@ import Testing
     }
 }
 
+/// Flushes started early on other threads (a group commit's batch starts one while it seals).
+@Suite struct SubjectKeyFlushTests {
+    /// Rows the key file holds (for `subject`, if given), read by SQL, not through a store's cache.
+    static func rows(_ path: String, _ subject: SubjectID? = nil) throws -> Int {
+        try DatabaseQueue(path: path).read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM subject_key_ring WHERE ?1 IS NULL OR subject = ?1",
+                             arguments: [subject?.text]) ?? 0
+        }
+    }
+
+    @Test func keysMadeWhileFlushesRunAllLandOnce() async throws {
+        let temp = try TemporaryDirectory()
+        let path = temp.path("keys.sqlite"), kek = [UInt8](repeating: 6, count: 32)
+        let store = try FileSubjectKeyStore(path: path, kek: kek)
+        let subjects = (0..<800).map { _ in SubjectID.generate() }
+        // Eight threads make keys a few at a time, each starting a flush or flushing itself.
+        await withTaskGroup(of: Void.self) { group in
+            for part in 0..<8 {
+                group.addTask {
+                    for (i, chunk) in stride(from: part * 100, to: part * 100 + 100, by: 7).enumerated() {
+                        store.makeKeys(for: subjects[chunk..<min(part * 100 + 100, chunk + 7)])
+                        if i % 2 == 0 { store.startFlush() } else { try? store.flushPending() }
+                    }
+                }
+            }
+        }
+        let made = try subjects.map { try store.keyForSealing($0).rawBytes }
+        try store.flushPending()
+        let reopened = try FileSubjectKeyStore(path: path, kek: kek)
+        for (subject, key) in zip(subjects, made) {
+            guard case .active(let held) = try reopened.lookup(subject) else { Issue.record("key of \(subject) not on disk"); return }
+            #expect(held.rawBytes == key)
+        }
+        #expect(try Self.rows(path) == subjects.count)
+    }
+
+    @Test func anErasureDuringAnEarlyFlushLeavesNoKey() throws {
+        let temp = try TemporaryDirectory()
+        let path = temp.path("keys.sqlite")
+        let store = try FileSubjectKeyStore(path: path, kek: [UInt8](repeating: 7, count: 32))
+        for _ in 0..<100 {
+            let subject = SubjectID.generate()
+            store.makeKeys(for: [subject])
+            store.startFlush()
+            try store.destroy(subject)
+            try store.flushPending()
+            #expect(try Self.rows(path, subject) == 0)
+            guard case .erased = try store.lookup(subject) else { Issue.record("erasure forgotten"); return }
+        }
+    }
+}
+
 /// The key ring: keys from other hubs, more than one key per subject, pages by position, and
 /// the move from the first on-disk form (one key per subject).
 @Suite struct SubjectKeyRingTests {

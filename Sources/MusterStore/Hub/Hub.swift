@@ -154,8 +154,14 @@ public final class Hub: Sendable {
     static func prepareEach(_ drafts: [EntryDraft], origin: String, keys: FileSubjectKeyStore) async throws -> [Result<PreparedEntry, any Error>] {
         let prepare = { @Sendable (draft: EntryDraft) in Result { try PreparedEntry(draft, origin: origin, keys: keys) } }
         guard drafts.count > 1 else { return drafts.map(prepare) }
+        let subjects = drafts.compactMap { $0.personal == nil ? nil : $0.subject }
         // Should the one query fail, each draft's own lookup asks again, and fails on its own.
-        try? keys.prefetch(drafts.compactMap { $0.personal == nil ? nil : $0.subject })
+        try? keys.prefetch(subjects)
+        // New subjects' keys are made first and written while the batch is sealed: the commit
+        // waits for them (no entry is durable before its key), and that write, a transaction and
+        // an fsync of the key store's own, had started only once the batch was sealed.
+        keys.makeKeys(for: subjects)
+        keys.startFlush()
         return try await Parallel.map(drafts) { _, draft in prepare(draft) }
     }
 

@@ -34,6 +34,8 @@ public final class FileSubjectKeyStore: SubjectKeyStore {
         }
     }
     private let state = Mutex(State())
+    /// Held by a flush from reading the pending keys until they are durable.
+    private let flushing = NSLock()
 
     /// Opens (creating) the key store at `path` under the key-encryption key `kek` (32 bytes).
     public init(path: String, kek: [UInt8]) throws {
@@ -138,7 +140,14 @@ public final class FileSubjectKeyStore: SubjectKeyStore {
     /// (and their ids hashed) on every core before the transaction, and inserted in subject order
     /// through SQLite's C API: the subject index is written at random, and GRDB's argument
     /// binding per key had been most of the insert.
+    ///
+    /// Flushes run one at a time, each writing what is pending when it starts: one that finds a
+    /// flush running waits for it, then writes only what that one did not. So a flush started
+    /// early on another thread (``startFlush()``) leaves the commit's own flush nothing to write
+    /// but the wait.
     public func flushPending() throws {
+        flushing.lock()
+        defer { flushing.unlock() }
         let pending = state.withLock { $0.pending }
         guard !pending.isEmpty else { return }
         let kek = self.kek
@@ -163,7 +172,24 @@ public final class FileSubjectKeyStore: SubjectKeyStore {
         }
     }
 
+    /// Starts writing the pending keys on another thread. Its error, if any, is left for the next
+    /// ``flushPending()``, which writes what this one did not and throws.
+    public func startFlush() {
+        DispatchQueue.global().async { try? self.flushPending() }
+    }
+
+    /// Makes the keys that sealing entries about `subjects` will need, now, so that a flush can
+    /// write them while the entries are sealed. Erased subjects are left to the sealing, which
+    /// refuses them.
+    public func makeKeys(for subjects: some Sequence<SubjectID>) {
+        for subject in subjects { _ = try? keyForSealing(subject) }
+    }
+
     public func destroy(_ subject: SubjectID) throws {
+        // Not while a flush runs: one that had read the subject's new key before the delete would
+        // write it after.
+        flushing.lock()
+        defer { flushing.unlock() }
         try queue.write { db in
             try db.execute(sql: "DELETE FROM subject_key_ring WHERE subject = ?", arguments: [subject.text])
             try db.execute(sql: "INSERT OR IGNORE INTO subject_erased(subject) VALUES (?)", arguments: [subject.text])
