@@ -29,6 +29,10 @@ public struct DonationsProjection: Projection {
         ]),
     ]
 
+    public var routedTypes: Set<String> {
+        Self.referring.union([DonationReceived.schema.type, DonationPlanStarted.schema.type, DonationPlanEnded.schema.type])
+    }
+
     public func route(_ envelope: Envelope) -> [FactKey] {
         switch envelope.type {
         case DonationReceived.schema.type: return [FactKey(Self.donation, envelope.id.text)]

@@ -12,6 +12,9 @@ public struct LogStatusProjection: Projection {
         ]),
     ]
 
+    public let routedTypes: Set<String> = []
+    public let tallies = true
+
     public func tally(_ envelope: Envelope) -> [ReadModelTally] {
         let at = ReadModelValue.text(envelope.recordedAt.description)
         return [ReadModelTally(table: "rm_origin", key: envelope.origin,

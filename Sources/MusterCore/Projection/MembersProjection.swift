@@ -28,6 +28,8 @@ public struct MembersProjection: Projection {
         ], primaryKey: ["key", "purpose", "channel"]),
     ]
 
+    public var routedTypes: Set<String> { Self.types }
+
     public func route(_ envelope: Envelope) -> [FactKey] {
         guard Self.types.contains(envelope.type), let subject = envelope.subject else { return [] }
         return [FactKey(Self.member, subject.text)]

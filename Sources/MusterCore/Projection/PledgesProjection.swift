@@ -17,6 +17,8 @@ public struct PledgesProjection: Projection {
         ]),
     ]
 
+    public var routedTypes: Set<String> { [PledgeMade.schema.type, PledgeFulfilled.schema.type, PledgeWithdrawn.schema.type] }
+
     public func route(_ envelope: Envelope) -> [FactKey] {
         switch envelope.type {
         case PledgeMade.schema.type: return [FactKey(Self.pledge, envelope.id.text)]

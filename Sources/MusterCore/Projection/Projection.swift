@@ -12,6 +12,11 @@ public protocol Projection: Sendable {
     var version: Int { get }
     /// Its tables.
     var tables: [ReadModelTable] { get }
+    /// The event types ``route(_:)`` can find a fact in; it finds none in any other type. A
+    /// replay asks a projection to route only the entries of these types.
+    var routedTypes: Set<String> { get }
+    /// Whether ``tally(_:)`` contributes anything (a replay skips the projections that do not).
+    var tallies: Bool { get }
     /// The entities `envelope` is a fact about (none when the projection ignores it).
     func route(_ envelope: Envelope) -> [FactKey]
     /// The rows of one entity from all its facts, sorted by stamp, voided ones left out. No facts,
@@ -26,6 +31,7 @@ public protocol Projection: Sendable {
 }
 
 extension Projection {
+    public var tallies: Bool { false }
     public func route(_ envelope: Envelope) -> [FactKey] { [] }
     public func fold(_ key: FactKey, facts: [Fact]) -> [ReadModelRow] { [] }
     public func tally(_ envelope: Envelope) -> [ReadModelTally] { [] }

@@ -17,12 +17,14 @@ public struct TrainingsProjection: Projection {
         ]),
     ]
 
+    public var routedTypes: Set<String> { [TrainingSessionHeld.schema.type, TrainingAttendanceRecorded.schema.type] }
+
     public func route(_ envelope: Envelope) -> [FactKey] {
-        guard let sessionID = envelope.payloadView.string("sessionId") else { return [] }
         switch envelope.type {
-        case TrainingSessionHeld.schema.type: return [FactKey(Self.session, sessionID)]
+        case TrainingSessionHeld.schema.type:
+            return envelope.payloadView.string("sessionId").map { [FactKey(Self.session, $0)] } ?? []
         case TrainingAttendanceRecorded.schema.type:
-            guard let subject = envelope.subject else { return [] }
+            guard let sessionID = envelope.payloadView.string("sessionId"), let subject = envelope.subject else { return [] }
             return [FactKey(Self.attendance, sessionID + "/" + subject.text)]
         default: return []
         }

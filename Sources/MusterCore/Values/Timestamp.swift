@@ -50,13 +50,7 @@ public struct Timestamp: Hashable, Sendable, Comparable, CustomStringConvertible
         }
         // The usual four-digit year: the 24 bytes written in place (projections format one per entry).
         return String(unsafeUninitializedCapacity: 24) { out in
-            func put(_ value: Int64, width: Int, at offset: Int) {
-                var v = value
-                for i in stride(from: offset + width - 1, through: offset, by: -1) {
-                    out[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10)
-                    v /= 10
-                }
-            }
+            func put(_ value: Int64, width: Int, at offset: Int) { Digits.put(value, width: width, at: offset, in: out) }
             put(Int64(p.year), width: 4, at: 0); out[4] = UInt8(ascii: "-")
             put(Int64(p.month), width: 2, at: 5); out[7] = UInt8(ascii: "-")
             put(Int64(p.day), width: 2, at: 8); out[10] = UInt8(ascii: "T")
@@ -136,7 +130,17 @@ public struct CalendarDate: Hashable, Sendable, Comparable, CustomStringConverti
 
     public var description: String {
         let p = parts
-        return "\(Digits.pad(Int64(p.year), 4))-\(Digits.pad(Int64(p.month), 2))-\(Digits.pad(Int64(p.day), 2))"
+        guard (0...9999).contains(p.year) else {
+            return "\(Digits.pad(Int64(p.year), 4))-\(Digits.pad(Int64(p.month), 2))-\(Digits.pad(Int64(p.day), 2))"
+        }
+        // Ten bytes written in place, as a timestamp's are (a replay formats a few per entry; three
+        // padded strings joined had been a tenth of staging its facts).
+        return String(unsafeUninitializedCapacity: 10) { out in
+            Digits.put(Int64(p.year), width: 4, at: 0, in: out); out[4] = UInt8(ascii: "-")
+            Digits.put(Int64(p.month), width: 2, at: 5, in: out); out[7] = UInt8(ascii: "-")
+            Digits.put(Int64(p.day), width: 2, at: 8, in: out)
+            return 10
+        }
     }
 
     public static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool { lhs.daysSinceEpoch < rhs.daysSinceEpoch }
@@ -158,6 +162,16 @@ enum Digits {
             v = v * 10 + Int64(c - UInt8(ascii: "0"))
         }
         return bytes.isEmpty ? nil : v
+    }
+
+    /// Writes `value` (not negative, at most `width` digits) zero-padded to `width` at `offset`.
+    @inline(__always)
+    static func put(_ value: Int64, width: Int, at offset: Int, in out: UnsafeMutableBufferPointer<UInt8>) {
+        var v = value
+        for i in stride(from: offset + width - 1, through: offset, by: -1) {
+            out[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10)
+            v /= 10
+        }
     }
 
     static func pad(_ v: Int64, _ width: Int) -> String {

@@ -143,7 +143,7 @@ final class FactSorter: @unchecked Sendable {
         let sorted = order()
         try buffer.bytes.withUnsafeBytes { arena in
             for k in sorted {
-                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: arena[k.offset..<(k.offset + k.length)]))
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: arena[k.offset..<(k.offset + k.length)]).assumingMemoryBound(to: UInt8.self))
                 if out.count >= 1 << 20 { try write(&out) }
             }
         }
@@ -341,7 +341,7 @@ struct FoldChunk {
 
     fileprivate mutating func append(_ record: UnsafeRawBufferPointer, startsEntity: Bool) {
         let start = bytes.count
-        bytes.append(contentsOf: record)
+        bytes.append(contentsOf: record.assumingMemoryBound(to: UInt8.self))
         if startsEntity {
             entities.append(starts.count..<(starts.count + 1))
         } else {
@@ -396,8 +396,8 @@ struct StagedFacts {
         entity(&bytes)
         let entityCount = bytes.count - offset - 4
         Self.set(UInt32(entityCount), at: offset, in: &bytes)
-        withUnsafeBytes(of: UInt64(bitPattern: arrival).littleEndian) { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: eventID)
+        withUnsafeBytes(of: UInt64(bitPattern: arrival).littleEndian) { Self.append($0, to: &bytes) }
+        Self.append(eventID, to: &bytes)
         let rowsAt = bytes.count
         Self.reserveLength(&bytes)
         rows(&bytes)
@@ -412,7 +412,14 @@ struct StagedFacts {
     }
 
     private static func reserveLength(_ bytes: inout [UInt8]) {
-        withUnsafeBytes(of: UInt32(0)) { bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: UInt32(0)) { append($0, to: &bytes) }
+    }
+
+    /// Appends raw bytes as typed ones, which the array copies in one go (raw bytes are appended
+    /// as a sequence, one element at a time).
+    @inline(__always)
+    private static func append(_ raw: UnsafeRawBufferPointer, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: raw.assumingMemoryBound(to: UInt8.self))
     }
 
     private static func set(_ n: UInt32, at offset: Int, in bytes: inout [UInt8]) {

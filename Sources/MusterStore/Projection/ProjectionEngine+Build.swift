@@ -82,6 +82,7 @@ extension ProjectionEngine {
     private func stage(_ targets: [ProjectionTables], _ files: [ModelFile], into sorters: [FactSorter], end start: Int64, limit: ReplayLimit?,
                        progress: (@Sendable (ReplayProgress) -> Void)?, following follower: LogFollower?) throws -> (read: Int64, end: Int64) {
         let projections = targets.map(\.projection)
+        let routing = Routing(projections)
         var tallies = Array(repeating: Tallies(), count: targets.count)
         var read: Int64 = 0
         var end = start
@@ -107,7 +108,7 @@ extension ProjectionEngine {
                 // Tallied a few hundred entries at a time, through the projections' batch tally.
                 var untallied: [Envelope] = []
                 func tally() {
-                    for (i, p) in projections.enumerated() { staged.tallies[i].add(p.tally(untallied)) }
+                    for i in routing.tallying { staged.tallies[i].add(projections[i].tally(untallied)) }
                     untallied.removeAll(keepingCapacity: true)
                 }
                 var texts = RecurringTexts()
@@ -115,8 +116,8 @@ extension ProjectionEngine {
                     let envelope = try Entry.decode(stored: a.1, texts: &texts).envelope
                     if let limit, !limit.admits(arrival: a.0, envelope) { continue }
                     staged.admitted += 1
-                    Self.stage(Arrived(arrival: a.0, envelope: envelope), projections, into: &staged)
-                    untallied.append(envelope)
+                    Self.stage(Arrived(arrival: a.0, envelope: envelope), projections, routing, into: &staged)
+                    if !routing.tallying.isEmpty { untallied.append(envelope) }
                     if untallied.count == 256 { tally() }
                 }
                 tally()
@@ -177,14 +178,34 @@ extension ProjectionEngine {
         return stride(from: 0, to: items.count, by: per).map { Array(items[$0..<min(items.count, $0 + per)]) }
     }
 
+    /// Which projections an entry's type concerns: the ones that route it, and the ones that tally.
+    private struct Routing: Sendable {
+        private let byType: [String: [Int]]
+        let tallying: [Int]
+
+        init(_ projections: [any Projection]) {
+            var byType: [String: [Int]] = [:]
+            for (i, p) in projections.enumerated() {
+                for type in p.routedTypes { byType[type, default: []].append(i) }
+            }
+            self.byType = byType
+            tallying = projections.indices.filter { projections[$0].tallies }
+        }
+
+        /// The projections that may find facts in an entry of `type`, in order.
+        func routing(_ type: String) -> [Int] { byType[type] ?? [] }
+    }
+
     /// Stages what one entry contributes to each projection: its facts, each with the rows its
     /// entity folds into if it is the entity's only fact, written straight into the projection's
     /// ``StagedFacts``.
-    private static func stage(_ a: Arrived, _ projections: [any Projection], into staged: inout Staged) {
+    private static func stage(_ a: Arrived, _ projections: [any Projection], _ routing: Routing, into staged: inout Staged) {
         let e = a.envelope
         if let target = Projections.voidTarget(e) { staged.voids.append((target: SQLiteLogStore.eventIDBytes(target), id: e.id.text)) }
+        let routed = routing.routing(e.type)
+        if routed.isEmpty { return }
         SQLiteLogStore.withEventIDBytes(e.id.text) { eventID in
-            for i in projections.indices {
+            for i in routed {
                 // Each projection is used in place: a closure would copy the existential per entry.
                 for fact in projections[i].route(e) {
                     let rows = projections[i].fold(fact, facts: [Fact(e, key: fact)])

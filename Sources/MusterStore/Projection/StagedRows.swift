@@ -14,23 +14,43 @@ enum StagedRows {
         return out
     }
 
-    /// Appends the rows' bytes to `out`.
+    /// Appends the rows' bytes to `out`: each row's size is worked out first, then its bytes are
+    /// stored in place (a replay stages a row or two per entry; appending each value's few bytes
+    /// as a sequence of its own had been a fifth of staging them).
     static func encode(_ rows: [ReadModelRow], tables: [ReadModelTable], into out: inout [UInt8]) {
         for row in rows {
             guard let index = tables.firstIndex(where: { $0.name == row.table }) else {
                 preconditionFailure("a fold wrote to \(row.table), which its projection does not declare")
             }
-            out.append(UInt8(index))
+            var size = 1
             for value in row.values {
                 switch value {
-                case .null: out.append(0)
-                case .integer(let n):
-                    out.append(1)
-                    withUnsafeBytes(of: n.littleEndian) { out.append(contentsOf: $0) }
-                case .text(let s):
-                    out.append(2)
-                    withUnsafeBytes(of: UInt32(s.utf8.count).littleEndian) { out.append(contentsOf: $0) }
-                    out.append(contentsOf: s.utf8)
+                case .null: size += 1
+                case .integer: size += 9
+                case .text(let s): size += 5 + s.utf8.count
+                }
+            }
+            var at = out.count
+            out.append(contentsOf: repeatElement(0, count: size))
+            out.withUnsafeMutableBytes { buffer in
+                buffer[at] = UInt8(index); at += 1
+                for value in row.values {
+                    switch value {
+                    case .null:
+                        buffer[at] = 0; at += 1
+                    case .integer(let n):
+                        buffer[at] = 1
+                        buffer.storeBytes(of: n.littleEndian, toByteOffset: at + 1, as: Int64.self)
+                        at += 9
+                    case .text(var s):
+                        buffer[at] = 2
+                        let count = s.withUTF8 { utf8 in
+                            UnsafeMutableRawBufferPointer(rebasing: buffer[(at + 5)...]).copyMemory(from: UnsafeRawBufferPointer(utf8))
+                            return utf8.count
+                        }
+                        buffer.storeBytes(of: UInt32(count).littleEndian, toByteOffset: at + 1, as: UInt32.self)
+                        at += 5 + count
+                    }
                 }
             }
         }

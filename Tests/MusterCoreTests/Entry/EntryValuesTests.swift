@@ -111,6 +111,24 @@ import Testing
         #expect(CalendarDate(daysSinceEpoch: d.daysSinceEpoch) == d)
     }
 
+    /// Foundation's Gregorian calendar is the independent answer from 1600 on (before 1582 it
+    /// counts Julian days); every 37th day to 9999-12-31 is written as it writes it, and parses back.
+    @Test func datesAreWrittenAsFoundationWritesThem() throws {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.calendar = Calendar(identifier: .gregorian)
+        formatter.dateFormat = "yyyy-MM-dd"
+        let first = try CalendarDate("1600-01-01").daysSinceEpoch, last = try CalendarDate("9999-12-31").daysSinceEpoch
+        for days in stride(from: first, through: last, by: 37) {
+            let date = CalendarDate(daysSinceEpoch: days)
+            let expected = formatter.string(from: Date(timeIntervalSince1970: Double(days) * 86_400))
+            guard date.description == expected, try CalendarDate(expected) == date else {
+                Issue.record("day \(days): wrote \(date.description), Foundation writes \(expected)"); return
+            }
+        }
+    }
+
     @Test func addingDaysCrossesMonthsYearsAndLeapDays() throws {
         #expect(try CalendarDate("2024-02-28").adding(days: 1).description == "2024-02-29")
         #expect(try CalendarDate("2024-02-29").adding(days: 1).description == "2024-03-01")
