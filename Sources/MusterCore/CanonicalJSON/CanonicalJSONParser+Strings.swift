@@ -31,8 +31,8 @@ extension CanonicalJSONParser {
         index = Self.plainASCIIWords(bytes, from: index)
     }
 
-    /// The offset of the first 8-byte word from `index` holding a quote, a backslash, a control
-    /// character or non-ASCII (or of the last incomplete word).
+    /// The offset of the first byte from `index` that is a quote, a backslash, a control character
+    /// or non-ASCII, read eight bytes at a time (or of the last incomplete word, left to the caller).
     @inline(__always)
     static func plainASCIIWords(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
         guard let base = bytes.baseAddress else { return start }
@@ -46,7 +46,9 @@ extension CanonicalJSONParser {
             let backslash = word ^ (ones &* 0x5C)
             let special = (word | (quote &- ones) & ~quote | (backslash &- ones) & ~backslash
                 | (word &- ones &* 0x20) & ~word) & highs
-            if special != 0 { return index }
+            // The lowest flagged byte is exact: a false flag needs a borrow from a true one
+            // below it. Bytes are in address order from the least significant.
+            if special != 0 { return index &+ (special.trailingZeroBitCount &>> 3) }
             index &+= 8
         }
         return index

@@ -85,6 +85,34 @@ public struct JSONTape: Sendable {
         return nil
     }
 
+    /// The values of members `names` (plain ASCII, in ascending order) of the object at `object`,
+    /// found in one pass over its members: `found[k]` is the token of `names[k]`'s value, or -1.
+    /// The tape holds members in ascending order too (it declines any other), so each name is
+    /// compared with the members up to its own, not with all of them as ``member(_:of:in:)`` does.
+    func members(_ names: [StaticString], of object: Int, in bytes: UnsafeBufferPointer<UInt8>, into found: UnsafeMutableBufferPointer<Int>) {
+        precondition(found.count >= names.count)
+        for k in names.indices { found[k] = -1 }
+        tokens.withUnsafeBufferPointer { tokens in
+            guard object < tokens.count, tokens[object].kind == .object else { return }
+            var i = object + 1, k = 0
+            let end = Int(tokens[object].next)
+            while i < end, k < names.count {
+                let t = tokens[i]
+                let count = Int(t.end - t.start)
+                let name = names[k]
+                let n = min(count, name.utf8CodeUnitCount)
+                let order = n == 0 ? 0 : Self.shortCompare(bytes.baseAddress! + Int(t.start), name.utf8Start, n)
+                if order < 0 || (order == 0 && count < name.utf8CodeUnitCount) {
+                    i = Int(tokens[i + 1].next)          // a member not asked for
+                } else if order == 0 && count == name.utf8CodeUnitCount && !t.escaped {
+                    found[k] = i + 1; k += 1; i = Int(tokens[i + 1].next)
+                } else {
+                    k += 1                                 // a name the object does not hold
+                }
+            }
+        }
+    }
+
     /// The value at the member path `a`, `b`, `c` from the document's object, or nil.
     static func path(_ tokens: UnsafeBufferPointer<Token>, _ a: StaticString, _ b: StaticString?, _ c: StaticString?,
                      _ bytes: UnsafeBufferPointer<UInt8>) -> Int? {

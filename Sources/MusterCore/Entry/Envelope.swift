@@ -144,45 +144,53 @@ public struct Envelope: Hashable, Sendable {
     /// stays in `bytes`, read through the tape (``PayloadView``). For entries already checked, on
     /// the tape or in the store.
     init(tape: JSONTape, bytes: [UInt8], in u: UnsafeBufferPointer<UInt8>, texts: inout RecurringTexts) throws(CoreError) {
-        func token(_ key: StaticString, of object: Int? = 0) -> Int? {
-            object.flatMap { tape.member(key, of: $0, in: u) }
-        }
-        func string(_ key: StaticString) throws(CoreError) -> String {
-            guard let at = token(key), let s = tape.string(at, in: u) else { throw CoreError(.invalidEnvelope, "$.\(key) is missing") }
+        // The envelope's members, found in one pass over the entry's object (in `rootMembers`' order).
+        var found = (-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1)
+        withUnsafeMutableBytes(of: &found) { tape.members(Self.rootMembers, of: 0, in: u, into: $0.bindMemory(to: Int.self)) }
+        let (authorSig, hlc, id, op, origin, payload, recordedAt, sealed, seq, subject, type, typeVersion) = found
+        func token(_ at: Int) -> Int? { at >= 0 ? at : nil }
+        func string(_ at: Int, _ key: StaticString) throws(CoreError) -> String {
+            guard let at = token(at), let s = tape.string(at, in: u) else { throw CoreError(.invalidEnvelope, "$.\(key) is missing") }
             return s
         }
         /// A text that recurs from entry to entry (``RecurringTexts``).
-        func recurring(_ key: StaticString) throws(CoreError) -> String {
-            if let at = token(key), let raw = tape.rawString(at, in: u) { return texts.text(raw) }
-            return try string(key)
+        func recurring(_ at: Int, _ key: StaticString) throws(CoreError) -> String {
+            if let at = token(at), let raw = tape.rawString(at, in: u) { return texts.text(raw) }
+            return try string(at, key)
         }
         func integer(_ at: Int?, _ key: String) throws(CoreError) -> Int64 {
             guard let at, let n = tape.integer(at) else { throw CoreError(.invalidEnvelope, "$.\(key) must be an integer") }
             return n
         }
-        let clock = token("hlc")
+        let clock = token(hlc)
         // Parsed in place; the text is made only to say what is wrong with it.
-        let recordedAt: Timestamp
-        if let at = token("recordedAt"), let raw = tape.rawString(at, in: u), let parsed = Timestamp.parse(raw) {
-            recordedAt = parsed
+        let at: Timestamp
+        if let t = token(recordedAt), let raw = tape.rawString(t, in: u), let parsed = Timestamp.parse(raw) {
+            at = parsed
         } else {
-            recordedAt = try Timestamp(string("recordedAt"))
+            at = try Timestamp(string(recordedAt, "recordedAt"))
         }
         self.init(
-            origin: try recurring("origin"),
-            seq: UInt64(try integer(token("seq"), "seq")),
-            id: try EventID(string("id")),
-            type: try recurring("type"),
-            typeVersion: Int(try integer(token("typeVersion"), "typeVersion")),
-            recordedAt: recordedAt,
-            hlc: HLCStamp(wallMillis: try integer(token("wall", of: clock), "hlc.wall"),
-                          counter: try integer(token("count", of: clock), "hlc.count")),
-            operatorID: try recurring("operator"),
-            subject: try token("subject").flatMap { tape.string($0, in: u) }.map { (s) throws(CoreError) in try SubjectID(s) },
-            payload: token("payload").map { PayloadView(bytes: bytes, tape: tape, at: $0) } ?? PayloadView(.object([:])),
-            sealed: try token("sealed").map { (at) throws(CoreError) in try SealedPayload(tape: tape, at: at, bytes: bytes, in: u) },
-            authorSignature: try token("authorSig").map { (at) throws(CoreError) in try AuthorSignature(json: tape.value(at, in: u)) })
+            origin: try recurring(origin, "origin"),
+            seq: UInt64(try integer(token(seq), "seq")),
+            id: try EventID(string(id, "id")),
+            type: try recurring(type, "type"),
+            typeVersion: Int(try integer(token(typeVersion), "typeVersion")),
+            recordedAt: at,
+            hlc: HLCStamp(wallMillis: try integer(clock.flatMap { tape.member("wall", of: $0, in: u) }, "hlc.wall"),
+                          counter: try integer(clock.flatMap { tape.member("count", of: $0, in: u) }, "hlc.count")),
+            operatorID: try recurring(op, "operator"),
+            subject: try token(subject).flatMap { tape.string($0, in: u) }.map { (s) throws(CoreError) in try SubjectID(s) },
+            payload: token(payload).map { PayloadView(bytes: bytes, tape: tape, at: $0) } ?? PayloadView(.object([:])),
+            sealed: try token(sealed).map { (at) throws(CoreError) in try SealedPayload(tape: tape, at: at, bytes: bytes, in: u) },
+            authorSignature: try token(authorSig).map { (at) throws(CoreError) in try AuthorSignature(json: tape.value(at, in: u)) })
     }
+
+    /// The members ``init(tape:bytes:in:texts:)`` reads, in ascending order (`v` is checked by the
+    /// store's schema checks, not read).
+    private static let rootMembers: [StaticString] = [
+        "authorSig", "hlc", "id", "operator", "origin", "payload", "recordedAt", "sealed", "seq", "subject", "type", "typeVersion",
+    ]
 
     /// Reads an envelope from an entry's JSON, which must already be valid against its schema.
     init(validated json: JSONValue) throws(CoreError) {

@@ -108,6 +108,51 @@ import Testing
         #expect(throws: CoreError.self) { try CheckedEntry(tooLong) }
     }
 
+    /// The string scanners find a special byte where it is in its eight-byte word, whatever is
+    /// around it: random strings of quotes, backslashes, controls, spaces, DEL and non-ASCII beside
+    /// plain letters, written canonically, read back through the tape and the parser as they were,
+    /// and their escapes' and code points' counts as the text has them.
+    @Test func stringsWithSpecialBytesAnywhereReadBackOnTheTapeAndThroughTheParser() throws {
+        let alphabet: [Character] = ["a", "z", " ", "!", "#", "\"", "\\", "\u{1F}", "\u{00}", "\u{7F}", "é", "€", "🎉", "[", "]"]
+        var rng = SeededGenerator(seed: 8)
+        for _ in 0..<3000 {
+            let text = String((0..<Int.random(in: 0...24, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })
+            let bytes = try CanonicalJSON.encode(.array([.string(text), .string("after")]))
+            #expect(try CanonicalJSON.parseCanonical(bytes) == .array([.string(text), .string("after")]))
+            bytes.withUnsafeBufferPointer { u in
+                guard let tape = JSONTape(u) else { Issue.record("tape declined \(text.debugDescription)"); return }
+                #expect(tape.string(1, in: u) == text)
+                #expect(tape.tokens[1].value == Int64(text.unicodeScalars.count))
+                #expect(tape.string(Int(tape.tokens[1].next), in: u) == "after")
+            }
+        }
+    }
+
+    /// Members found in one pass over an object are the ones found by name one at a time: for
+    /// every entry's object and its payload, asked for the names it holds, names it lacks between
+    /// and around them, and prefixes and extensions of its names.
+    @Test func membersFoundInOnePassAreTheOnesFoundByName() throws {
+        let names: [StaticString] = [
+            "", "a", "amount", "authorSig", "h", "hlc", "hlcs", "id", "ids", "operator", "origin", "payload", "receivedOn",
+            "recordedAt", "region", "sealed", "seq", "subject", "type", "typeVersion", "typeVersionX", "v", "zzz",
+        ]
+        var rng = SeededGenerator(seed: 9)
+        for entry in Self.entries.prefix(300) {
+            entry.bytes.withUnsafeBufferPointer { u in
+                guard let tape = JSONTape(u) else { Issue.record("tape declined an entry"); return }
+                let objects = [0] + [tape.member("payload", of: 0, in: u)].compactMap { $0 }
+                for object in objects {
+                    let asked = names.filter { _ in Bool.random(using: &rng) }
+                    var found = [Int](repeating: 0, count: asked.count)
+                    found.withUnsafeMutableBufferPointer { tape.members(asked, of: object, in: u, into: $0) }
+                    for (name, at) in zip(asked, found) {
+                        #expect(at == (tape.member(name, of: object, in: u) ?? -1), "\(name)")
+                    }
+                }
+            }
+        }
+    }
+
     func bytesDeclined(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBufferPointer({ CheckedEntry.tapeCheck($0) }) == nil }
 
     /// Textual edits of a real entry that leave it JSON but not a canonical, valid entry: the
