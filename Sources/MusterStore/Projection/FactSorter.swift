@@ -30,6 +30,13 @@ final class FactSorter: @unchecked Sendable {
         let w0: UInt64, w1: UInt64, w2: UInt64
 
         init(_ entity: UnsafeRawBufferPointer) {
+            // Most entities (`member/` and a UUID) fill the prefix: three words read as they lie.
+            if entity.count >= 24 {
+                w0 = UInt64(bigEndian: entity.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
+                w1 = UInt64(bigEndian: entity.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+                w2 = UInt64(bigEndian: entity.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
+                return
+            }
             var w: (UInt64, UInt64, UInt64) = (0, 0, 0)
             for i in 0..<min(24, entity.count) {
                 let shifted = UInt64(entity[i]) << (56 - 8 * (i % 8))
