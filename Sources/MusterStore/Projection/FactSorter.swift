@@ -107,7 +107,8 @@ final class FactSorter: @unchecked Sendable {
     func add(_ staged: StagedFacts) throws {
         let base = buffer.bytes.count
         buffer.bytes.append(contentsOf: staged.bytes)
-        buffer.keys.reserveCapacity(buffer.keys.count + staged.keys.count)
+        // Appended one by one, so the keys grow geometrically: reserving exactly what each slice
+        // needed had reallocated and copied the whole run's keys at every slice.
         for k in staged.keys { buffer.keys.append(Key(prefix: k.prefix, offset: base + k.offset, length: k.length)) }
         count += staged.keys.count
         if buffer.memory >= runBytes { try flush() }
