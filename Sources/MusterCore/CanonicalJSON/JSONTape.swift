@@ -104,7 +104,7 @@ public struct JSONTape: Sendable {
                 let order = n == 0 ? 0 : Self.shortCompare(bytes.baseAddress! + Int(t.start), name.utf8Start, n)
                 if order < 0 || (order == 0 && count < name.utf8CodeUnitCount) {
                     i = Int(tokens[i + 1].next)          // a member not asked for
-                } else if order == 0 && count == name.utf8CodeUnitCount && !t.escaped {
+                } else if order == 0 && count == name.utf8CodeUnitCount {   // (member names are never escaped on a tape)
                     found[k] = i + 1; k += 1; i = Int(tokens[i + 1].next)
                 } else {
                     k += 1                                 // a name the object does not hold

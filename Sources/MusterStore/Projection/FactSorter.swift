@@ -151,7 +151,7 @@ final class FactSorter: @unchecked Sendable {
         let sorted = order()
         try buffer.bytes.withUnsafeBytes { arena in
             for k in sorted {
-                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: arena[k.offset..<(k.offset + k.length)]).assumingMemoryBound(to: UInt8.self))
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: arena[k.offset..<(k.offset + k.length)]))
                 if out.count >= 1 << 20 { try write(&out) }
             }
         }
@@ -349,7 +349,7 @@ struct FoldChunk {
 
     fileprivate mutating func append(_ record: UnsafeRawBufferPointer, startsEntity: Bool) {
         let start = bytes.count
-        bytes.append(contentsOf: record.assumingMemoryBound(to: UInt8.self))
+        bytes.append(contentsOf: record)
         if startsEntity {
             entities.append(starts.count..<(starts.count + 1))
         } else {
@@ -404,8 +404,8 @@ struct StagedFacts {
         entity(&bytes)
         let entityCount = bytes.count - offset - 4
         Self.set(UInt32(entityCount), at: offset, in: &bytes)
-        withUnsafeBytes(of: UInt64(bitPattern: arrival).littleEndian) { Self.append($0, to: &bytes) }
-        Self.append(eventID, to: &bytes)
+        withUnsafeBytes(of: UInt64(bitPattern: arrival).littleEndian) { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: eventID)
         let rowsAt = bytes.count
         Self.reserveLength(&bytes)
         rows(&bytes)
@@ -420,14 +420,7 @@ struct StagedFacts {
     }
 
     private static func reserveLength(_ bytes: inout [UInt8]) {
-        withUnsafeBytes(of: UInt32(0)) { append($0, to: &bytes) }
-    }
-
-    /// Appends raw bytes as typed ones, which the array copies in one go (raw bytes are appended
-    /// as a sequence, one element at a time).
-    @inline(__always)
-    private static func append(_ raw: UnsafeRawBufferPointer, to bytes: inout [UInt8]) {
-        bytes.append(contentsOf: raw.assumingMemoryBound(to: UInt8.self))
+        withUnsafeBytes(of: UInt32(0)) { bytes.append(contentsOf: $0) }
     }
 
     private static func set(_ n: UInt32, at offset: Int, in bytes: inout [UInt8]) {

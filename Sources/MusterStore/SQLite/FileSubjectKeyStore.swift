@@ -175,6 +175,7 @@ public final class FileSubjectKeyStore: SubjectKeyStore {
     /// Starts writing the pending keys on another thread. Its error, if any, is left for the next
     /// ``flushPending()``, which writes what this one did not and throws.
     public func startFlush() {
+        guard state.withLock({ !$0.pending.isEmpty }) else { return }
         DispatchQueue.global().async { try? self.flushPending() }
     }
 
