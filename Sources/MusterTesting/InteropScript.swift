@@ -16,34 +16,17 @@ public struct InteropScript: Sendable {
 
     /// Runs the script on `input`; throws when it exits non-zero.
     public func run(_ input: JSONValue) throws -> JSONValue {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", url.path]
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin; process.standardOutput = stdout; process.standardError = stderr
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(try CanonicalJSON.encode(input)))
-        try stdin.fileHandleForWriting.close()
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CoreError(.invalidValue, "\(url.lastPathComponent) exited \(process.terminationStatus): \(String(decoding: err, as: UTF8.self))")
+        let r = try ChildProcess.run("/usr/bin/env", ["python3", url.path], input: Data(try CanonicalJSON.encode(input)))
+        guard r.status == 0 else {
+            throw CoreError(.invalidValue, "\(url.lastPathComponent) exited \(r.status): \(r.stderr)")
         }
-        return try CanonicalJSON.parse(Array(out))
+        return try CanonicalJSON.parse(Array(r.stdout.utf8))
     }
 
     /// Runs the script's own known answers (`--self-test`); returns its exit status and output.
     public func selfTest() throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", url.path, "--self-test"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        let child = try ChildProcess("/usr/bin/env", ["python3", url.path, "--self-test"], stderr: .standardOutput)
+        let status = child.waitUntilExit()
+        return (status, String(decoding: child.output(), as: UTF8.self))
     }
 }

@@ -2,7 +2,6 @@ import Foundation
 import MusterCore
 import MusterStore
 import MusterTesting
-import Synchronization
 import Testing
 
 /// An acknowledged event survives a crash: a process appending in a loop is killed with SIGKILL at
@@ -33,24 +32,11 @@ import Testing
 
     /// Starts `muster stress-append`, kills it with SIGKILL after a delay, returns what it acknowledged.
     static func appendUntilKilled(dataDir: String, afterMilliseconds delay: Int) throws -> [(EventID, UInt64)] {
-        let process = Process()
-        process.executableURL = MusterBinary.url
-        process.arguments = ["stress-append", "--data-dir", dataDir, "--writers", "8"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        let buffer = Mutex(Data())
-        out.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            buffer.withLock { $0.append(chunk) }
-        }
-        try process.run()
+        let child = try ChildProcess(MusterBinary.url.path, ["stress-append", "--data-dir", dataDir, "--writers", "8"], stderr: .discard)
         usleep(useconds_t(delay * 1000))
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        out.fileHandleForReading.readabilityHandler = nil
-        let rest = out.fileHandleForReading.readDataToEndOfFile()
-        let text = buffer.withLock { String(decoding: $0 + rest, as: UTF8.self) }
+        child.signal(SIGKILL)
+        child.waitUntilExit()
+        let text = String(decoding: child.output(), as: UTF8.self)
         // Only complete lines are acknowledgements; a line cut by the kill is not.
         return text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().compactMap { line in
             let parts = line.split(separator: " ")

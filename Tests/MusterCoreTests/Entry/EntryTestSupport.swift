@@ -1,6 +1,7 @@
 import Foundation
 @testable import MusterCore
 import MusterDemo
+import MusterTesting
 
 /// Shared fixtures for the Entry suites: synthetic logs assembled the way a hub does, the
 /// repository root, JSON tree edits, and a runner for the Python `jsonschema` cross-checks.
@@ -80,26 +81,14 @@ enum EntryPython {
 
     /// Runs `preamble + script` with `arguments`; returns stdout, throws with stderr on non-zero exit.
     static func run(_ script: String, arguments: [String]) throws -> String {
-        let dir = try EntryFixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let out = dir.appendingPathComponent("stdout"), err = dir.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", preamble + script] + arguments
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        do { try process.run() } catch {
+        let r: (status: Int32, stdout: String, stderr: String)
+        do { r = try ChildProcess.run("/usr/bin/env", ["python3", "-c", preamble + script] + arguments) } catch {
             throw Failure(description: "cannot start python3 (is it installed and on PATH?): \(error)")
         }
-        process.waitUntilExit()
-        let stdout = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
-        let stderr = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
-        switch process.terminationStatus {
-        case 0: return stdout
+        switch r.status {
+        case 0: return r.stdout
         case 127: throw Failure(description: "python3 not found on PATH; install python3 and `pip install jsonschema rfc3339-validator`")
-        default: throw Failure(description: "python3 exited \(process.terminationStatus): \(stderr.prefix(2000))")
+        default: throw Failure(description: "python3 exited \(r.status): \(r.stderr.prefix(2000))")
         }
     }
 

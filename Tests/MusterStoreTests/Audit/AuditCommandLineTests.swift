@@ -14,17 +14,8 @@ import Testing
 
     /// Runs the Python verifier: exit status and its JSON report.
     static func python(_ bundle: String, root: String) throws -> (Int32, JSONValue?) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", verifier.url.path, bundle, "--root-vkey", root, "--today", today]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        _ = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, try? CanonicalJSON.parse(Array(data)))
+        let r = try ChildProcess.run("/usr/bin/env", ["python3", verifier.url.path, bundle, "--root-vkey", root, "--today", today])
+        return (r.status, try? CanonicalJSON.parse(Array(r.stdout.utf8)))
     }
 
     /// The verifier's own known answers: the standards' vectors and bundles it tampers with itself.

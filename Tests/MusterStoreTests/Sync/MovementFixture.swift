@@ -30,7 +30,7 @@ final class Movement: @unchecked Sendable {
     let names: [String]
     let ports: [String: Int]
     var tokens: [String: String] = [:]
-    var serving: [String: Process] = [:]
+    var serving: [String: ChildProcess] = [:]
     let rootVkey: String
     /// The treasurer's key file (an officer on the roster: signs entries, never syncs).
     var treasurerKey: String { temp.path("treasurer.key") }
@@ -70,7 +70,7 @@ final class Movement: @unchecked Sendable {
         }
     }
 
-    deinit { for p in serving.values where p.isRunning { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() } }
+    deinit { for p in serving.values { p.signal(SIGKILL); p.waitUntilExit() } }
 
     /// Runs the CLI; returns its trimmed stdout, failing on a non-zero exit.
     @discardableResult
@@ -82,15 +82,8 @@ final class Movement: @unchecked Sendable {
 
     /// Starts `muster serve` for `name` and waits until it listens.
     func start(_ name: String, _ extra: [String] = []) throws {
-        let process = Process()
-        process.executableURL = MusterBinary.url
-        process.arguments = ["serve", "--listen", "127.0.0.1:\(ports[name]!)", "--data-dir", dir(name)] + extra
-        if !FileManager.default.fileExists(atPath: logPath(name)) { _ = FileManager.default.createFile(atPath: logPath(name), contents: nil) }
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath(name)))
-        output.seekToEndOfFile()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
+        let process = try ChildProcess(MusterBinary.url.path, ["serve", "--listen", "127.0.0.1:\(ports[name]!)", "--data-dir", dir(name)] + extra,
+                                       stdout: .append(logPath(name)), stderr: .standardOutput)
         serving[name] = process
         let expected = starts(name)
         for _ in 0..<400 {
@@ -113,7 +106,7 @@ final class Movement: @unchecked Sendable {
     /// Stops a hub: SIGTERM (graceful) or SIGKILL.
     func stop(_ name: String, signal: Int32 = SIGTERM) {
         guard let p = serving.removeValue(forKey: name) else { return }
-        kill(p.processIdentifier, signal)
+        p.signal(signal)
         p.waitUntilExit()
     }
 

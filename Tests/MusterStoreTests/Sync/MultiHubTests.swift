@@ -99,13 +99,9 @@ import Testing
         try await m.waitForConvergence(["a", "b"], sizes: ["a": 2])
         // c is handed the forked history (one sync from the fork, served on a's port), then meets b.
         m.stop("a")
-        let fork = Process()
-        fork.executableURL = MusterBinary.url
-        fork.arguments = ["serve", "--no-sync", "--listen", "127.0.0.1:\(m.ports["a"]!)", "--data-dir", forkDir]
-        fork.standardOutput = FileHandle.nullDevice
-        fork.standardError = FileHandle.nullDevice
-        try fork.run()
-        defer { if fork.isRunning { kill(fork.processIdentifier, SIGKILL) } }
+        let fork = try ChildProcess(MusterBinary.url.path, ["serve", "--no-sync", "--listen", "127.0.0.1:\(m.ports["a"]!)", "--data-dir", forkDir],
+                                    stdout: .discard, stderr: .discard)
+        defer { fork.signal(SIGKILL); fork.waitUntilExit() }
         var pulled = try MusterBinary.run(["sync", "--peer", m.url("a"), "--data-dir", m.dir("c")])
         for _ in 0..<100 where pulled.status != 0 {
             try await Task.sleep(for: .milliseconds(100))

@@ -12,6 +12,7 @@ import Foundation
 import MusterCore
 import MusterStore
 import MusterSync
+import MusterTesting
 import Logging
 import Synchronization
 import ServiceLifecycle
@@ -194,7 +195,7 @@ func replay(_ o: Options) async throws {
 ///
 /// The child's peak memory comes from GNU time, which forks before it execs. The kernel starts a
 /// child's maxrss at its parent's high-water mark when the parent spawned it with vfork
-/// (Foundation's Process and posix_spawn do), so getrusage here would report this process's own
+/// (posix_spawn does), so getrusage here would report this process's own
 /// peak for the child.
 func runTimedChild(_ arguments: [String], timeFile: String) throws -> (output: Data, status: Int32, peakKB: Int) {
     let cli = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
@@ -205,19 +206,14 @@ func runTimedChild(_ arguments: [String], timeFile: String) throws -> (output: D
     guard FileManager.default.isExecutableFile(atPath: "/usr/bin/time") else {
         throw BenchError.failed("/usr/bin/time is missing: install Debian's time package (Tools/bench/run does)")
     }
-    let child = Process()
-    child.executableURL = URL(fileURLWithPath: "/usr/bin/time")
-    child.arguments = ["-f", "%M", "-o", timeFile, cli.path] + arguments
-    let output = Pipe()
-    child.standardOutput = output
-    try child.run()
-    let printed = output.fileHandleForReading.readDataToEndOfFile()
-    child.waitUntilExit()
+    let child = try ChildProcess("/usr/bin/time", ["-f", "%M", "-o", timeFile, cli.path] + arguments, stderr: .inherit)
+    let status = child.waitUntilExit()
+    let printed = child.output()
     guard let timed = try? String(contentsOfFile: timeFile, encoding: .utf8),
           let peakKB = timed.split(separator: "\n").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) else {
         throw BenchError.failed("/usr/bin/time did not report the peak memory of muster \(arguments.first ?? "") in \(timeFile)")
     }
-    return (printed, child.terminationStatus, peakKB)
+    return (printed, status, peakKB)
 }
 
 /// Audit: a hub holding `events` entries (bulk-appended, not timed) exports its bundle (timed on
