@@ -4,16 +4,24 @@
 public struct EventID: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// The 36-character lowercase text form.
     public let text: String
+    /// The same 128 bits as two big-endian words, read once from the text (compared, hashed and
+    /// stored as 16 bytes without reading the text again).
+    public let key: IDKey
 
     /// Parses a UUIDv7 text form; uppercase or other UUID versions are rejected.
     public init(_ text: String) throws(CoreError) {
-        guard UUIDText.isValid(text, version: 7) else {
+        var utf8 = text
+        guard let key = utf8.withUTF8({ IDKey(utf8: $0) }), key.high >> 12 & 0xF == 7, key.low >> 62 == 0b10 else {
             throw CoreError(.invalidValue, "'\(text.prefix(60))' is not a lowercase UUIDv7")
         }
         self.text = text
+        self.key = key
     }
 
-    private init(unchecked text: String) { self.text = text }
+    private init(unchecked text: String) {
+        self.text = text
+        key = IDKey(text)!
+    }
 
     /// A new UUIDv7 for the given Unix time in milliseconds.
     public static func generate(unixMillis: UInt64) -> EventID {
@@ -35,13 +43,13 @@ public struct EventID: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     /// The Unix time in milliseconds carried in the id's first 48 bits.
-    public var unixMillis: UInt64 {
-        let hex = text.utf8.filter { $0 != UInt8(ascii: "-") }.prefix(12)
-        return hex.reduce(0) { $0 << 4 | UInt64(UUIDText.hexValue($1) ?? 0) }
-    }
+    public var unixMillis: UInt64 { key.high >> 16 }
 
     public var description: String { text }
-    public static func < (lhs: EventID, rhs: EventID) -> Bool { lhs.text < rhs.text }
+    // The text and the key say the same: lower-case hex orders as the digits' values do.
+    public static func == (lhs: EventID, rhs: EventID) -> Bool { lhs.key == rhs.key }
+    public func hash(into hasher: inout Hasher) { hasher.combine(key) }
+    public static func < (lhs: EventID, rhs: EventID) -> Bool { lhs.key < rhs.key }
 }
 
 /// A subject id: the random UUID (version 4) naming a member or donor across every hub.
@@ -93,23 +101,36 @@ enum UUIDText {
     /// hex) as two big-endian words; nil for anything else. Every id in every entry passes here.
     static func parse(_ u: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64)? {
         guard u.count == 36, let p = u.baseAddress, p[8] == 0x2D, p[13] == 0x2D, p[18] == 0x2D, p[23] == 0x2D else { return nil }
-        // Each digit's value, and a flag bit (16) for a byte that is not a lower-case hex digit,
-        // gathered by OR so the loops have no early exit to predict.
-        var flags: UInt64 = 0, high: UInt64 = 0, low: UInt64 = 0
-        hexRun(p, 0, 8, &high, &flags); hexRun(p, 9, 4, &high, &flags); hexRun(p, 14, 4, &high, &flags)
-        hexRun(p, 19, 4, &low, &flags); hexRun(p, 24, 12, &low, &flags)
-        return flags & 16 == 0 ? (high, low) : nil
+        let raw = UnsafeRawPointer(p)
+        func eight(_ at: Int) -> UInt64 { raw.loadUnaligned(fromByteOffset: at, as: UInt64.self) }
+        // Four digits, widened to eight with four zero digits after them.
+        func four(_ at: Int) -> UInt64 { UInt64(raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)) | 0x3030_3030 << 32 }
+        let (a, okA) = hexWord(eight(0)), (b, okB) = hexWord(four(9)), (c, okC) = hexWord(four(14))
+        let (d, okD) = hexWord(four(19)), (e, okE) = hexWord(eight(24)), (f, okF) = hexWord(four(32))
+        guard okA && okB && okC && okD && okE && okF else { return nil }
+        // A four-digit group's value is the top half of its word.
+        return (a << 32 | b | c >> 16, (d >> 16) << 48 | e << 16 | f >> 16)
     }
 
+    /// Eight lower-case hex digits, loaded little-endian (the first digit in the low byte), as
+    /// the 32-bit value they spell, and whether all eight are such digits. Byte-parallel in one
+    /// word (SWAR): with every byte below 0x80, adding a constant to each sets a byte's top bit
+    /// exactly when the byte is at or above a bound, and carries into no other byte.
     @inline(__always)
-    private static func hexRun(_ p: UnsafePointer<UInt8>, _ from: Int, _ count: Int, _ word: inout UInt64, _ flags: inout UInt64) {
-        for i in from..<(from + count) {
-            let c = p[i]
-            let digit = c &- 0x30, letter = c &- 0x61
-            let value: UInt64 = digit < 10 ? UInt64(digit) : letter < 6 ? UInt64(letter) &+ 10 : 16
-            flags |= value
-            word = word << 4 | (value & 15)
-        }
+    private static func hexWord(_ w: UInt64) -> (UInt64, Bool) {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs = ones &* 0x80
+        let atLeast0 = (w &+ ones &* (0x80 - 0x30)) & highs, above9 = (w &+ ones &* (0x7F - 0x39)) & highs
+        let atLeastA = (w &+ ones &* (0x80 - 0x61)) & highs, aboveF = (w &+ ones &* (0x7F - 0x66)) & highs
+        let ok = w & highs == 0 && (atLeast0 & ~above9) | (atLeastA & ~aboveF) == highs
+        // A digit's value is its low nibble; a letter's (bit 0x40 set) is its low nibble plus nine.
+        let nibbles = ones &* 0x0F, letters = ones &* 0x40
+        var v = (w & nibbles) &+ ((w & letters) >> 6) &* 9
+        // The first digit to the top, then pairs of nibbles to bytes, bytes to halves, halves to a word.
+        v = v.byteSwapped
+        v = (v | v >> 4) & 0x00FF_00FF_00FF_00FF
+        v = (v | v >> 8) & 0x0000_FFFF_0000_FFFF
+        v = (v | v >> 16) & 0xFFFF_FFFF
+        return (v, ok)
     }
 
     static func hexValue(_ c: UInt8) -> UInt8? {

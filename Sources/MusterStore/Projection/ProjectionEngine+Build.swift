@@ -204,7 +204,7 @@ extension ProjectionEngine {
         if let target = Projections.voidTarget(e) { staged.voids.append((target: SQLiteLogStore.eventIDBytes(target), id: e.id.text)) }
         let routed = routing.routing(e.type)
         if routed.isEmpty { return }
-        SQLiteLogStore.withEventIDBytes(e.id.text) { eventID in
+        SQLiteLogStore.withEventIDBytes(e.id) { eventID in
             for i in routed {
                 // Each projection is used in place: a closure would copy the existential per entry.
                 for fact in projections[i].route(e) {

@@ -106,7 +106,7 @@ public final class SQLiteLogStore: LogStore {
     }
 
     /// The 16 bytes of an event id, as the `entry.event_id` column stores them.
-    static func eventIDBlob(_ id: EventID) -> Data { Data(eventIDBytes(id.text)) }
+    static func eventIDBlob(_ id: EventID) -> Data { withEventIDBytes(id) { Data($0) } }
 
     /// The statement that inserts an entry row, run by ``insertEntry(_:originID:seq:id:bytes:)``.
     static func entryInsert(_ db: Database) throws -> BoundStatement {
@@ -131,5 +131,10 @@ public final class SQLiteLogStore: LogStore {
     static func withEventIDBytes<R>(_ text: String, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         guard let key = IDKey(text) else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
         return try withUnsafeBytes(of: (key.high.bigEndian, key.low.bigEndian), body)
+    }
+
+    /// ``withEventIDBytes(_:_:)-(String,_)`` for a parsed id, without reading its text again.
+    static func withEventIDBytes<R>(_ id: EventID, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try withUnsafeBytes(of: (id.key.high.bigEndian, id.key.low.bigEndian), body)
     }
 }

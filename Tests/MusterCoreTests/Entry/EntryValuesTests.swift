@@ -30,6 +30,17 @@ import Testing
         #expect(a < c && b < c)
     }
 
+    /// Ids compare, hash and test equal by their parsed bits: the same answers their texts give.
+    @Test func idsOrderAndEqualAsTheirTexts() throws {
+        var rng = SeededGenerator(seed: 29)
+        let ids = (0..<400).map { i in EventID.generate(unixMillis: UInt64(i % 7), using: &rng) }
+        for (a, b) in zip(ids, ids.shuffled(using: &rng)) {
+            #expect((a < b) == (a.text < b.text), "\(a) \(b)")
+            #expect((a == b) == (a.text == b.text))
+        }
+        #expect(Set(ids.map { try! EventID($0.text) }) == Set(ids))
+    }
+
     @Test(arguments: [
         "0190A5B2-7C3D-7E4F-8A1B-2C3D4E5F6A7B",  // uppercase
         "0190a5b2-7c3d-4e4f-8a1b-2c3d4e5f6a7b",  // version 4
