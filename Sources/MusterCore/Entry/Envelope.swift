@@ -162,7 +162,9 @@ public struct Envelope: Hashable, Sendable {
             guard let at, let n = tape.integer(at) else { throw CoreError(.invalidEnvelope, "$.\(key) must be an integer") }
             return n
         }
-        let clock = token(hlc)
+        // The clock's two members, in one pass too (`count` sorts before `wall`).
+        var stamp = (-1, -1)
+        if hlc >= 0 { withUnsafeMutableBytes(of: &stamp) { tape.members(Self.clockMembers, of: hlc, in: u, into: $0.bindMemory(to: Int.self)) } }
         // Parsed in place; the text is made only to say what is wrong with it.
         let at: Timestamp
         if let t = token(recordedAt), let raw = tape.rawString(t, in: u), let parsed = Timestamp.parse(raw) {
@@ -177,8 +179,7 @@ public struct Envelope: Hashable, Sendable {
             type: try recurring(type, "type"),
             typeVersion: Int(try integer(token(typeVersion), "typeVersion")),
             recordedAt: at,
-            hlc: HLCStamp(wallMillis: try integer(clock.flatMap { tape.member("wall", of: $0, in: u) }, "hlc.wall"),
-                          counter: try integer(clock.flatMap { tape.member("count", of: $0, in: u) }, "hlc.count")),
+            hlc: HLCStamp(wallMillis: try integer(token(stamp.1), "hlc.wall"), counter: try integer(token(stamp.0), "hlc.count")),
             operatorID: try recurring(op, "operator"),
             subject: try token(subject).flatMap { tape.string($0, in: u) }.map { (s) throws(CoreError) in try SubjectID(s) },
             payload: token(payload).map { PayloadView(bytes: bytes, tape: tape, at: $0) } ?? PayloadView(.object([:])),
@@ -191,6 +192,8 @@ public struct Envelope: Hashable, Sendable {
     private static let rootMembers: [StaticString] = [
         "authorSig", "hlc", "id", "operator", "origin", "payload", "recordedAt", "sealed", "seq", "subject", "type", "typeVersion",
     ]
+
+    private static let clockMembers: [StaticString] = ["count", "wall"]
 
     /// Reads an envelope from an entry's JSON, which must already be valid against its schema.
     init(validated json: JSONValue) throws(CoreError) {

@@ -36,9 +36,28 @@ public struct LogStatusProjection: Projection {
                 maxSeq = max(maxSeq, e.seq)
                 first = min(first, e.recordedAt); last = max(last, e.recordedAt)
             }
+
+            mutating func add(_ o: Origin) {
+                entries += o.entries; voids += o.voids; maxSeq = max(maxSeq, o.maxSeq)
+                first = min(first, o.first); last = max(last, o.last)
+            }
         }
         var origins: [String: Origin] = [:]
-        for e in envelopes { origins[e.origin, default: Origin(first: e.recordedAt, last: e.recordedAt)].count(e) }
+        // Entries come in runs of one origin: a run is counted apart and added to its origin's
+        // count when it ends, so the table is looked up once a run, not once an entry.
+        var run: (origin: String, count: Origin)?
+        func endRun() {
+            guard let (origin, c) = run else { return }
+            origins[origin, default: Origin(first: c.first, last: c.last)].add(c)
+        }
+        for e in envelopes {
+            if run == nil || run!.origin != e.origin {
+                endRun()
+                run = (e.origin, Origin(first: e.recordedAt, last: e.recordedAt))
+            }
+            run!.count.count(e)
+        }
+        endRun()
         return origins.sorted { $0.key < $1.key }.map { origin, o in
             ReadModelTally(table: "rm_origin", key: origin, sums: ["entries": o.entries, "voids": o.voids],
                            maxima: ["max_seq": .integer(Int64(o.maxSeq)), "last_recorded_at": .text(o.last.description)],

@@ -110,12 +110,13 @@ public struct SealedPayload: Hashable, Sendable {
     /// Reads the `sealed` object at `object` on the tape of an entry's `bytes` (`u` is their
     /// memory), as ``init(json:)`` reads it: the base64 is checked now, and decoded when asked for.
     init(tape: JSONTape, at object: Int, bytes: [UInt8], in u: UnsafeBufferPointer<UInt8>) throws(CoreError) {
-        func raw(_ key: StaticString) -> UnsafeBufferPointer<UInt8>? {
-            tape.member(key, of: object, in: u).flatMap { tape.rawString($0, in: u) }
-        }
+        // The three members, found in one pass (``tapeMembers``' order).
+        var found = (-1, -1, -1)
+        withUnsafeMutableBytes(of: &found) { tape.members(Self.tapeMembers, of: object, in: u, into: $0.bindMemory(to: Int.self)) }
+        func raw(_ at: Int) -> UnsafeBufferPointer<UInt8>? { at < 0 ? nil : tape.rawString(at, in: u) }
         var algorithm = SealedPayload.algorithm
-        let nonce = raw("nonce"), ciphertext = raw("ct")
-        try Self.check(algorithmMatches: raw("alg").map { alg in algorithm.withUTF8 { $0.elementsEqual(alg) } } ?? false,
+        let nonce = raw(found.2), ciphertext = raw(found.1)
+        try Self.check(algorithmMatches: raw(found.0).map { alg in algorithm.withUTF8 { $0.elementsEqual(alg) } } ?? false,
                        nonceCount: nonce.flatMap(StrictBase64.decodedCount), ciphertextCount: ciphertext.flatMap(StrictBase64.decodedCount))
         // Both parts are there: the check above refuses a missing one.
         func range(_ part: UnsafeBufferPointer<UInt8>?) -> Range<Int> {
@@ -124,6 +125,9 @@ public struct SealedPayload: Hashable, Sendable {
         }
         form = .encoded(bytes: bytes, nonce: range(nonce), ciphertext: range(ciphertext))
     }
+
+    /// The members ``init(tape:at:bytes:in:)`` reads, in ascending order.
+    private static let tapeMembers: [StaticString] = ["alg", "ct", "nonce"]
 
     /// Reads the JSON form.
     public init(json: JSONValue) throws(CoreError) {

@@ -118,7 +118,7 @@ import Testing
     }
 
     /// A projection's batch tally (log status counts per origin in place) is the per-entry
-    /// tallies added up, over three origins, voids among them, in any split.
+    /// tallies added up, over three origins, voids among them, in any split and any order.
     @Test func aBatchTallyIsTheEntriesTalliesAddedUp() throws {
         let envelopes = try Self.entries().map(\.envelope)
         #expect(envelopes.contains { $0.type == Projections.voidType })
@@ -128,6 +128,13 @@ import Testing
             batched.add(p.tally(Array(envelopes.prefix(40))))
             batched.add(p.tally(Array(envelopes.dropFirst(40))))
             #expect(batched.rows == one.rows, "\(p.name)")
+            // Runs of one origin, and origins that come back after others.
+            var rng = SystemRandomNumberGenerator()
+            var mixed = ProjectionEngine.Tallies()
+            mixed.add(p.tally(envelopes.sorted { $0.origin < $1.origin } + envelopes.shuffled(using: &rng)))
+            var twice = ProjectionEngine.Tallies()
+            for e in envelopes + envelopes { twice.add(p.tally(e)) }
+            #expect(mixed.rows == twice.rows, "\(p.name)")
         }
         let status = LogStatusProjection().tally(envelopes)
         #expect(status.count == Set(envelopes.map(\.origin)).count)
