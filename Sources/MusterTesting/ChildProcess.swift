@@ -40,7 +40,7 @@ public final class ChildProcess: Sendable {
     ///
     /// - Parameters:
     ///   - environment: the whole environment; nil inherits this process's.
-    ///   - input: the child's standard input (empty when nil).
+    ///   - input: the child's standard input (/dev/null when nil).
     public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
                 input: Data? = nil, stdout: Output = .capture, stderr: Output = .capture) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("muster-child-\(UUID().uuidString)")
@@ -56,8 +56,11 @@ public final class ChildProcess: Sendable {
             opened.append(fd)
             return fd
         }
-        let inputPath = directory.appendingPathComponent("stdin").path
-        try (input ?? Data()).write(to: URL(fileURLWithPath: inputPath))
+        var inputPath = "/dev/null"
+        if let input {
+            inputPath = directory.appendingPathComponent("stdin").path
+            try input.write(to: URL(fileURLWithPath: inputPath))
+        }
         let inFD = try open(inputPath, O_RDONLY)
 
         var captured: [String?] = [nil, nil]

@@ -16,11 +16,13 @@ public struct InteropScript: Sendable {
 
     /// Runs the script on `input`; throws when it exits non-zero.
     public func run(_ input: JSONValue) throws -> JSONValue {
-        let r = try ChildProcess.run("/usr/bin/env", ["python3", url.path], input: Data(try CanonicalJSON.encode(input)))
-        guard r.status == 0 else {
-            throw CoreError(.invalidValue, "\(url.lastPathComponent) exited \(r.status): \(r.stderr)")
+        let child = try ChildProcess("/usr/bin/env", ["python3", url.path], input: Data(try CanonicalJSON.encode(input)))
+        let status = child.waitUntilExit()
+        guard status == 0 else {
+            throw CoreError(.invalidValue, "\(url.lastPathComponent) exited \(status): \(String(decoding: child.errors(), as: UTF8.self))")
         }
-        return try CanonicalJSON.parse(Array(r.stdout.utf8))
+        // The script's bytes as they are: bad UTF-8 is the parser's to refuse, not to be repaired.
+        return try CanonicalJSON.parse(Array(child.output()))
     }
 
     /// Runs the script's own known answers (`--self-test`); returns its exit status and output.

@@ -12,6 +12,12 @@ public struct IDKey: Hashable, Sendable, Comparable, CustomStringConvertible {
         (high, low) = parsed
     }
 
+    /// The key of a UUID's two big-endian words.
+    init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
     /// The key of a UUID's canonical text as UTF-8 bytes; nil for anything else.
     init?(utf8 u: UnsafeBufferPointer<UInt8>) {
         guard let parsed = UUIDText.parse(u) else { return nil }

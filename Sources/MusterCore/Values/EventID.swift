@@ -10,17 +10,16 @@ public struct EventID: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     /// Parses a UUIDv7 text form; uppercase or other UUID versions are rejected.
     public init(_ text: String) throws(CoreError) {
-        var utf8 = text
-        guard let key = utf8.withUTF8({ IDKey(utf8: $0) }), key.high >> 12 & 0xF == 7, key.low >> 62 == 0b10 else {
+        guard let key = IDKey(text), UUIDText.has(version: 7, key.high, key.low) else {
             throw CoreError(.invalidValue, "'\(text.prefix(60))' is not a lowercase UUIDv7")
         }
         self.text = text
         self.key = key
     }
 
-    private init(unchecked text: String) {
-        self.text = text
-        key = IDKey(text)!
+    private init(unchecked bytes: [UInt8]) {
+        text = UUIDText.format(bytes)
+        key = IDKey(high: bytes[0..<8].reduce(0) { $0 << 8 | UInt64($1) }, low: bytes[8..<16].reduce(0) { $0 << 8 | UInt64($1) })
     }
 
     /// A new UUIDv7 for the given Unix time in milliseconds.
@@ -39,7 +38,7 @@ public struct EventID: Hashable, Sendable, Comparable, CustomStringConvertible {
         for i in 8..<16 { bytes[i] = UInt8(truncatingIfNeeded: r2 >> (8 * UInt64(i - 8))) }
         bytes[6] = 0x70 | (bytes[6] & 0x0F)
         bytes[8] = 0x80 | (bytes[8] & 0x3F)
-        return EventID(unchecked: UUIDText.format(bytes))
+        return EventID(unchecked: bytes)
     }
 
     /// The Unix time in milliseconds carried in the id's first 48 bits.
@@ -93,8 +92,13 @@ enum UUIDText {
     static func isValid(_ u: UnsafeBufferPointer<UInt8>, version: UInt8?) -> Bool {
         guard let (high, low) = parse(u) else { return false }
         guard let version else { return true }
-        // The version is the 13th hex digit; for versions ≥ 1 the variant's top two bits are 10.
-        return UInt8(truncatingIfNeeded: high >> 12 & 0xF) == version && (version == 0 || low >> 62 == 0b10)
+        return has(version: version, high, low)
+    }
+
+    /// Whether a UUID's two words carry `version`: the 13th hex digit, and for versions ≥ 1 the
+    /// variant's top two bits 10.
+    static func has(version: UInt8, _ high: UInt64, _ low: UInt64) -> Bool {
+        UInt8(truncatingIfNeeded: high >> 12 & 0xF) == version && (version == 0 || low >> 62 == 0b10)
     }
 
     /// The 128 bits of a UUID's canonical text (`xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, lower-case

@@ -53,7 +53,7 @@ extension ProjectionEngine {
             if keys.isEmpty { continue }
             known[a.arrival] = e
             // An entry voided by a void that arrived before it is a fact, but not a live one.
-            let live = try !anyVoids || Bool.fetchOne(isVoided, arguments: [Data(SQLiteLogStore.eventIDBytes(e.id.text))]) == nil
+            let live = try !anyVoids || Bool.fetchOne(isVoided, arguments: [SQLiteLogStore.eventIDBlob(e.id)]) == nil
             for key in keys {
                 let ent = ProjectionTables.entity(key)
                 dirty.insert(ent)

@@ -14,8 +14,9 @@ import Testing
 
     /// Runs the Python verifier: exit status and its JSON report.
     static func python(_ bundle: String, root: String) throws -> (Int32, JSONValue?) {
-        let r = try ChildProcess.run("/usr/bin/env", ["python3", verifier.url.path, bundle, "--root-vkey", root, "--today", today])
-        return (r.status, try? CanonicalJSON.parse(Array(r.stdout.utf8)))
+        let child = try ChildProcess("/usr/bin/env", ["python3", verifier.url.path, bundle, "--root-vkey", root, "--today", today])
+        let status = child.waitUntilExit()
+        return (status, try? CanonicalJSON.parse(Array(child.output())))
     }
 
     /// The verifier's own known answers: the standards' vectors and bundles it tampers with itself.
