@@ -17,9 +17,9 @@ public struct EventID: Hashable, Sendable, Comparable, CustomStringConvertible {
         self.key = key
     }
 
-    private init(unchecked bytes: [UInt8]) {
-        text = UUIDText.format(bytes)
-        key = IDKey(high: bytes[0..<8].reduce(0) { $0 << 8 | UInt64($1) }, low: bytes[8..<16].reduce(0) { $0 << 8 | UInt64($1) })
+    private init(unchecked key: IDKey) {
+        text = UUIDText.format(key.high, key.low)
+        self.key = key
     }
 
     /// A new UUIDv7 for the given Unix time in milliseconds.
@@ -30,15 +30,13 @@ public struct EventID: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     /// A new UUIDv7 for the given time, drawing its random bits from `rng` (tests pass a seeded one).
     public static func generate(unixMillis: UInt64, using rng: inout some RandomNumberGenerator) -> EventID {
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: unixMillis >> (40 - 8 * UInt64(i))) }
+        // 48 bits of time, version 7, 12 random bits; variant 10, 62 random bits. The random bits
+        // sit where byte-wise filling had put them, so seeded generators give the ids they gave.
         let r1 = rng.next() as UInt64
         let r2 = rng.next() as UInt64
-        for i in 6..<8 { bytes[i] = UInt8(truncatingIfNeeded: r1 >> (8 * UInt64(i))) }
-        for i in 8..<16 { bytes[i] = UInt8(truncatingIfNeeded: r2 >> (8 * UInt64(i - 8))) }
-        bytes[6] = 0x70 | (bytes[6] & 0x0F)
-        bytes[8] = 0x80 | (bytes[8] & 0x3F)
-        return EventID(unchecked: bytes)
+        let high = unixMillis << 16 | 0x7000 | (r1 >> 48 & 0xF) << 8 | r1 >> 56
+        let low = 0x8000_0000_0000_0000 | r2.byteSwapped & 0x3FFF_FFFF_FFFF_FFFF
+        return EventID(unchecked: IDKey(high: high, low: low))
     }
 
     /// The Unix time in milliseconds carried in the id's first 48 bits.
@@ -55,21 +53,35 @@ public struct EventID: Hashable, Sendable, Comparable, CustomStringConvertible {
 public struct SubjectID: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// The 36-character lowercase text form.
     public let text: String
+    /// The same 128 bits as two big-endian words, read once from the text: a subject is looked up
+    /// (key store, read models) far more often than it is read, and hashing two words is cheaper
+    /// than hashing 36 characters.
+    public let key: IDKey
 
     /// Parses a lowercase UUID text form (any version).
     public init(_ text: String) throws(CoreError) {
-        guard UUIDText.isValid(text, version: nil) else {
+        guard let key = IDKey(text) else {
             throw CoreError(.invalidValue, "'\(text.prefix(60))' is not a lowercase UUID")
         }
         self.text = text
+        self.key = key
     }
 
     /// A new random (version 4) subject id.
     public static func generate(using rng: inout some RandomNumberGenerator) -> SubjectID {
-        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &rng) }
-        bytes[6] = 0x40 | (bytes[6] & 0x0F)
-        bytes[8] = 0x80 | (bytes[8] & 0x3F)
-        return try! SubjectID(UUIDText.format(bytes))
+        // Sixteen draws, a byte of each (the low one, as `UInt8.random(in: 0...255, using:)` takes
+        // it, so seeded generators give the ids they always gave); then version 4, variant 10.
+        var high: UInt64 = 0, low: UInt64 = 0
+        for _ in 0..<8 { high = high << 8 | (rng.next() as UInt64) & 0xFF }
+        for _ in 0..<8 { low = low << 8 | (rng.next() as UInt64) & 0xFF }
+        high = high & ~0xF000 | 0x4000
+        low = low & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000
+        return SubjectID(unchecked: IDKey(high: high, low: low))
+    }
+
+    private init(unchecked key: IDKey) {
+        text = UUIDText.format(key.high, key.low)
+        self.key = key
     }
 
     /// A new random subject id from the system's secure generator.
@@ -79,7 +91,11 @@ public struct SubjectID: Hashable, Sendable, Comparable, CustomStringConvertible
     }
 
     public var description: String { text }
-    public static func < (lhs: SubjectID, rhs: SubjectID) -> Bool { lhs.text < rhs.text }
+    // As for event ids: the text is lower-case hex, so it and the key determine each other and
+    // order alike.
+    public static func == (lhs: SubjectID, rhs: SubjectID) -> Bool { lhs.key == rhs.key }
+    public func hash(into hasher: inout Hasher) { hasher.combine(key) }
+    public static func < (lhs: SubjectID, rhs: SubjectID) -> Bool { lhs.key < rhs.key }
 }
 
 /// The text form of UUIDs: 8-4-4-4-12 lowercase hex digits.
@@ -145,15 +161,21 @@ enum UUIDText {
         }
     }
 
-    static func format(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(36)
-        for (i, b) in bytes.enumerated() {
-            if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0xF)])
+    /// The canonical text of a UUID's two big-endian words.
+    static func format(_ high: UInt64, _ low: UInt64) -> String {
+        String(unsafeUninitializedCapacity: 36) { out in
+            let digits: StaticString = "0123456789abcdef"
+            var at = 0
+            func put(_ word: UInt64, _ count: Int, from shift: Int) {
+                for i in 0..<count {
+                    out[at] = digits.utf8Start[Int(word >> UInt64(shift - 4 * i) & 0xF)]
+                    at += 1
+                }
+            }
+            func dash() { out[at] = UInt8(ascii: "-"); at += 1 }
+            put(high, 8, from: 60); dash(); put(high, 4, from: 28); dash(); put(high, 4, from: 12); dash()
+            put(low, 4, from: 60); dash(); put(low, 12, from: 44)
+            return 36
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }
