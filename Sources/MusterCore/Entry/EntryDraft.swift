@@ -84,8 +84,18 @@ public struct PreparedEntry: Sendable {
             guard !schema.personal.isEmpty, let subject = draft.subject else {
                 throw CoreError(.schemaViolation, "\(context): this event type has no personal fields")
             }
-            try catalogued.personalValidator.validate(personal, context: "\(context) personal fields")
-            sealed = try SealedPayload.seal(personal, key: keys.keyForSealing(subject), origin: origin, id: id)
+            // Checked on its canonical bytes, the plaintext sealed next; the tree validator gives
+            // the verdict and the message where the tape check declines, and has the first word
+            // on a value with no canonical form.
+            let plaintext: [UInt8]
+            do { plaintext = try CanonicalJSON.encode(personal) } catch {
+                try catalogued.personalValidator.validate(personal, context: "\(context) personal fields")
+                throw error
+            }
+            if !catalogued.personalValidator.accepts(canonical: plaintext) {
+                try catalogued.personalValidator.validate(personal, context: "\(context) personal fields")
+            }
+            sealed = try SealedPayload.seal(canonical: plaintext, key: keys.keyForSealing(subject), origin: origin, id: id)
         } else if schema.requiresSealed {
             let names = schema.personal.filter(\.isRequired).map(\.name).joined(separator: ", ")
             throw CoreError(.schemaViolation, "\(context): missing required personal field(s): \(names)")

@@ -35,7 +35,7 @@ struct EntryTemplate: Sendable {
         var afterTime: [UInt8] = []
         if let sealed {
             CanonicalJSONWriter.appendASCII(#","sealed":"#, to: &afterTime)
-            try CanonicalJSONWriter.append(sealed.json, to: &afterTime)
+            sealed.appendCanonical(to: &afterTime)
         }
         CanonicalJSONWriter.appendASCII(#","seq":"#, to: &afterTime)
         var tail: [UInt8] = []

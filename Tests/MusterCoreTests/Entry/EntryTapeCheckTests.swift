@@ -227,3 +227,59 @@ import Testing
         }
     }
 }
+
+/// A draft's personal fields are checked on their canonical bytes (the plaintext then sealed),
+/// the tree validator standing behind: whatever the tape check accepts, the tree validator
+/// accepts; it accepts every personal object the synthetic movement seals; and a draft whose
+/// personal fields are wrong is refused with the tree validator's message.
+@Suite struct PersonalFieldsTapeCheckTests {
+    static let personal: [(EventCatalog.Entry, JSONValue)] = SyntheticMovement(.init(members: 60)).events.compactMap { e in
+        guard let p = e.draft.personal else { return nil }
+        return (try! EventCatalog.latest(type: e.draft.type), p)
+    }
+
+    @Test func theTapeCheckAcceptsOnlyWhatTheTreeValidatorAccepts() throws {
+        #expect(Set(Self.personal.map { $0.0.schema.type }).count >= 2)
+        var rng = SeededGenerator(seed: 41)
+        let odd: [JSONValue] = [.null, .bool(true), .number(1.5), .number(7), .string(""), .string("\u{01}\"é"),
+                                .string(String(repeating: "x", count: 600)), .array([.string("a")]), .object(["x": .null])]
+        var accepted = 0, refused = 0
+        for (catalogued, value) in Self.personal {
+            let validator = catalogued.personalValidator
+            #expect(validator.accepts(canonical: try CanonicalJSON.encode(value)), "\(value)")
+            guard var members = value.objectValue else { Issue.record("personal fields not an object"); continue }
+            for _ in 0..<20 {
+                switch members.isEmpty ? 2 : Int.random(in: 0..<3, using: &rng) {
+                case 0: members[members.keys.randomElement(using: &rng)!] = odd.randomElement(using: &rng)!
+                case 1: members[members.keys.randomElement(using: &rng)!] = nil
+                default: members["extra\(Int.random(in: 0..<3, using: &rng))"] = odd.randomElement(using: &rng)!
+                }
+                let mutated = JSONValue.object(members)
+                let tapeSays = validator.accepts(canonical: try CanonicalJSON.encode(mutated))
+                let treeSays = (try? validator.validate(mutated, context: "t")) != nil
+                if tapeSays { #expect(treeSays, "tape accepts what the tree refuses: \(mutated)") }
+                if treeSays { accepted += 1 } else { refused += 1 }
+                if Bool.random(using: &rng) { members = value.objectValue! }
+            }
+        }
+        #expect(accepted > 0 && refused > 0)
+    }
+
+    @Test func aDraftWithWrongPersonalFieldsGetsTheTreeValidatorsMessage() throws {
+        let (catalogued, value) = Self.personal[0]
+        var members = value.objectValue!
+        members[members.keys.sorted()[0]] = .number(7)
+        let wrong = JSONValue.object(members)
+        var expected = ""
+        do { try catalogued.personalValidator.validate(wrong, context: "\(catalogued.schema.type) v\(catalogued.schema.version) personal fields") }
+        catch { expected = "\(error)" }
+        #expect(!expected.isEmpty)
+        let event = SyntheticMovement(.init(members: 60)).events.first { $0.draft.personal != nil }!
+        var draft = event.draft
+        draft.personal = wrong
+        #expect(draft.type == catalogued.schema.type)
+        #expect(throws: CoreError.self) { try PreparedEntry(draft, origin: "example.org/hub/t", keys: InMemorySubjectKeyStore()) }
+        do { _ = try PreparedEntry(draft, origin: "example.org/hub/t", keys: InMemorySubjectKeyStore()) }
+        catch { #expect("\(error)" == expected) }
+    }
+}
