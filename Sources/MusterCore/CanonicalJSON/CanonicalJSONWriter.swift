@@ -26,15 +26,50 @@ struct CanonicalJSONWriter {
             buffer.append(UInt8(ascii: "]"))
         case .object(let members):
             buffer.append(UInt8(ascii: "{"))
-            var first = true
-            for (key, member) in members.sorted(by: { utf16Precedes($0.key, $1.key) }) {
-                if !first { buffer.append(UInt8(ascii: ",")) }
-                first = false
+            try appendMembers(members, to: &buffer)
+            buffer.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Appends an object's members in RFC 8785 order. The members' places in the dictionary are
+    /// sorted in a scratch buffer (on the stack for small objects), so no array of key and value
+    /// pairs is made and nothing is retained to sort.
+    private static func appendMembers(_ members: [String: JSONValue], to buffer: inout [UInt8]) throws(CanonicalJSONError) {
+        guard members.count <= 32 else {
+            // Insertion sort is quadratic: a large object is sorted as pairs.
+            for (i, (key, member)) in members.sorted(by: { utf16Precedes($0.key, $1.key) }).enumerated() {
+                if i > 0 { buffer.append(UInt8(ascii: ",")) }
                 appendString(key, to: &buffer)
                 buffer.append(UInt8(ascii: ":"))
                 do { try append(member, to: &buffer) } catch { throw error.inside(.key(key)) }
             }
-            buffer.append(UInt8(ascii: "}"))
+            return
+        }
+        typealias Place = Dictionary<String, JSONValue>.Index
+        try withUnsafeTemporaryAllocation(of: Place.self, capacity: members.count) { (order) throws(CanonicalJSONError) in
+            var count = 0
+            var place = members.startIndex
+            while place != members.endIndex {
+                // Insertion sort: objects here have a handful of members (at most 32).
+                var at = count
+                let key = members.keys[place]
+                while at > 0, utf16Precedes(key, members.keys[order[at - 1]]) {
+                    (order.baseAddress! + at).initialize(to: order[at - 1])
+                    at -= 1
+                    (order.baseAddress! + at).deinitialize(count: 1)
+                }
+                (order.baseAddress! + at).initialize(to: place)
+                count += 1
+                members.formIndex(after: &place)
+            }
+            defer { order.baseAddress?.deinitialize(count: count) }
+            for i in 0..<count {
+                if i > 0 { buffer.append(UInt8(ascii: ",")) }
+                let (key, member) = members[order[i]]
+                appendString(key, to: &buffer)
+                buffer.append(UInt8(ascii: ":"))
+                do throws(CanonicalJSONError) { try append(member, to: &buffer) } catch { throw error.inside(.key(key)) }
+            }
         }
     }
 

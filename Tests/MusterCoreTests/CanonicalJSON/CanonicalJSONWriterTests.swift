@@ -28,6 +28,30 @@ import Testing
         #expect(try CanonicalJSON.parseCanonical(Array(expected.utf8)) == value)
     }
 
+    /// Objects of every size up to 60 members (small ones are sorted in place, larger as pairs),
+    /// with keys sharing prefixes and straddling the UTF-16 surrogate order, come out in UTF-16
+    /// order, and a bad member deep inside is named by its path.
+    @Test func objectsOfEverySizeSortByUTF16CodeUnits() throws {
+        var rng = SystemRandomNumberGenerator()
+        let pieces = ["a", "b", "aa", "A", "\u{7F}", "\u{80}", "\u{E000}", "\u{FB33}", "\u{10000}", "\u{1F602}", "z"]
+        for size in 0...60 {
+            var members: [String: JSONValue] = [:]
+            while members.count < size {
+                let key = (0..<Int.random(in: 0...3, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+                members[key] = .number(Double(members.count))
+            }
+            let order = members.keys.sorted { Array($0.utf16).lexicographicallyPrecedes(Array($1.utf16)) }
+            let expected = "{" + order.map { "\"\($0)\":\(Int(members[$0]!.numberValue!))" }.joined(separator: ",") + "}"
+            #expect(try Self.text(.object(members)) == expected, "\(size) members")
+            guard let last = order.last else { continue }
+            var bad = members
+            bad[last] = .object(["x": .number(.nan)])
+            let error = try #require(throws: CanonicalJSONError.self) { try CanonicalJSON.encode(.object(bad)) }
+            #expect(error.code == .nonFiniteNumber)
+            #expect("\(error)".hasSuffix(".x)"), "\(error)")
+        }
+    }
+
     @Test func membersOutOfUTF16OrderAreNotCanonical() throws {
         let bytes = Array("{\"\u{FB33}\":1,\"\u{1F602}\":2}".utf8)
         let error = try #require(throws: CanonicalJSONError.self) { try CanonicalJSON.parseCanonical(bytes) }
