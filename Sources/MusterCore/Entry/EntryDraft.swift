@@ -44,25 +44,40 @@ public struct EntryDraft: Sendable {
 /// give it a place in the log (seq), a recording time and a clock stamp, which the log's single
 /// writer does in order.
 public struct PreparedEntry: Sendable {
+    /// The parts, behind one reference: a prepared entry is handed through results, batches and
+    /// requests, and a copy of ten separately counted parts retained each of them.
+    private final class Parts: Sendable {
+        let origin: String, id: EventID, type: String, typeVersion: Int, subject: SubjectID?, operatorID: String
+        let payload: JSONValue, sealed: SealedPayload?, author: NoteSigner?, template: EntryTemplate
+
+        init(origin: String, id: EventID, type: String, typeVersion: Int, subject: SubjectID?, operatorID: String,
+             payload: JSONValue, sealed: SealedPayload?, author: NoteSigner?, template: EntryTemplate) {
+            self.origin = origin; self.id = id; self.type = type; self.typeVersion = typeVersion; self.subject = subject
+            self.operatorID = operatorID; self.payload = payload; self.sealed = sealed; self.author = author
+            self.template = template
+        }
+    }
+
+    private let parts: Parts
     /// The origin it will be written to.
-    public let origin: String
+    public var origin: String { parts.origin }
     /// Its event id (fixed early: the sealed payload is bound to it).
-    public let id: EventID
+    public var id: EventID { parts.id }
     /// The draft's type.
-    public let type: String
+    public var type: String { parts.type }
     /// The schema version.
-    public let typeVersion: Int
+    public var typeVersion: Int { parts.typeVersion }
     /// The subject, if any.
-    public let subject: SubjectID?
+    public var subject: SubjectID? { parts.subject }
     /// The operator.
-    public let operatorID: String
+    public var operatorID: String { parts.operatorID }
     /// The clear payload.
-    public let payload: JSONValue
+    public var payload: JSONValue { parts.payload }
     /// The sealed personal fields, if any.
-    public let sealed: SealedPayload?
+    public var sealed: SealedPayload? { parts.sealed }
     /// The officer's key that signs the entry when it is assembled, if any.
-    public let author: NoteSigner?
-    private let template: EntryTemplate
+    public var author: NoteSigner? { parts.author }
+    private var template: EntryTemplate { parts.template }
 
     /// Checks a draft against its schema and seals its personal fields.
     /// - Parameters:
@@ -100,9 +115,6 @@ public struct PreparedEntry: Sendable {
             let names = schema.personal.filter(\.isRequired).map(\.name).joined(separator: ", ")
             throw CoreError(.schemaViolation, "\(context): missing required personal field(s): \(names)")
         }
-        self.origin = origin; self.id = id; self.type = schema.type; self.typeVersion = schema.version
-        self.subject = draft.subject; self.operatorID = draft.operatorID; self.payload = draft.payload; self.sealed = sealed
-        self.author = draft.author
         // Validate the whole entry now, with a provisional place, so the writer cannot fail on content:
         // seq, time and clock stamp are schema-valid whatever their values.
         let (seq, recordedAt, hlc) = (UInt64(1), Timestamp(unixMillis: 0), HLCStamp(wallMillis: 0, counter: 0))
@@ -127,7 +139,8 @@ public struct PreparedEntry: Sendable {
         if !catalogued.entryValidator.accepts(canonical: bytes) {
             try catalogued.entryValidator.validate(provisional(), context: context)
         }
-        self.template = template
+        parts = Parts(origin: origin, id: id, type: schema.type, typeVersion: schema.version, subject: draft.subject,
+                      operatorID: draft.operatorID, payload: draft.payload, sealed: sealed, author: draft.author, template: template)
         if let author = draft.author {
             try AuthorSignature.checkKey(author)
             // The signature itself is made by the writer; a placeholder of its size is checked here.

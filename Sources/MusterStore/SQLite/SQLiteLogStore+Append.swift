@@ -31,13 +31,15 @@ extension SQLiteLogStore {
             arrived.reserveCapacity(batch.count)
             try db.inTransaction(.immediate) {
                 let insert = try Self.entryInsert(db)
-                for request in batch {
+                // By index: a request is read in place, not copied (a copy retains every part of
+                // its prepared entry).
+                for i in batch.indices {
                     let size = origin.appender.size
-                    if let expected = request.expectedSize, expected != size {
+                    if let expected = batch[i].expectedSize, expected != size {
                         written.append(nil)
                         continue
                     }
-                    let entry = try request.prepared.assemble(seq: size + 1, recordedAt: now, hlc: clock.tick(now: now.unixMillis))
+                    let entry = try batch[i].prepared.assemble(seq: size + 1, recordedAt: now, hlc: clock.tick(now: now.unixMillis))
                     let leaf = entry.leafHash
                     origin.tiles.append(leaf, to: &origin.appender)
                     do {
@@ -62,9 +64,9 @@ extension SQLiteLogStore {
             // A conflict reports the size the log had when its turn came: the size after the
             // last entry written before it in this batch.
             var size = startSize
-            return zip(batch, written).map { request, slot in
-                guard let slot else {
-                    return .conflict(expectedSize: request.expectedSize ?? size, actualSize: size)
+            return written.indices.map { i in
+                guard let slot = written[i] else {
+                    return .conflict(expectedSize: batch[i].expectedSize ?? size, actualSize: size)
                 }
                 size = slot.seq
                 return .appended(seq: slot.seq, id: slot.id, checkpointSize: origin.appender.size)
