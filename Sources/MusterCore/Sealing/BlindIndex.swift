@@ -23,11 +23,14 @@ public struct BlindIndex: Sendable {
 
     /// Lower-cased, trimmed, NFC-normalised: the form two spellings of one address share.
     public static func normalise(email: String) -> String {
+        String(decoding: normalisedBytes(email), as: UTF8.self)
+    }
+
+    /// ``normalise(email:)``'s UTF-8, without a string made for an ASCII address.
+    private static func normalisedBytes(_ email: String) -> [UInt8] {
         var email = email
-        if let ascii = email.withUTF8({ asciiNormalised($0) }) {
-            return String(decoding: ascii, as: UTF8.self)
-        }
-        return email.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping.lowercased()
+        if let ascii = email.withUTF8({ asciiNormalised($0) }) { return ascii }
+        return Array(email.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping.lowercased().utf8)
     }
 
     /// An ASCII address trimmed and lower-cased bytewise (ASCII is already NFC); nil for any other.
@@ -50,13 +53,7 @@ public struct BlindIndex: Sendable {
 
     /// The index of an e-mail address, 64 lowercase hex digits.
     public func email(_ email: String) -> String {
-        var email = email
-        let mac: SHA256.Digest
-        if let ascii = email.withUTF8({ Self.asciiNormalised($0) }) {
-            mac = code(ascii)
-        } else {
-            mac = code(Array(Self.normalise(email: email).utf8))
-        }
+        let mac = code(Self.normalisedBytes(email))
         return String(unsafeUninitializedCapacity: 64) { out in
             let digits: StaticString = "0123456789abcdef"
             var i = 0
