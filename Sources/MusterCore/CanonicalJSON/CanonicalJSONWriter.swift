@@ -32,25 +32,19 @@ struct CanonicalJSONWriter {
     }
 
     /// Appends an object's members in RFC 8785 order. The members' places in the dictionary are
-    /// sorted in a scratch buffer (on the stack for small objects), so no array of key and value
-    /// pairs is made and nothing is retained to sort.
+    /// sorted, so no array of key and value pairs is made and nothing is retained to sort: in a
+    /// scratch buffer (on the stack) by insertion sort for an object of up to 32 members (the
+    /// objects an entry holds); in an array by the standard sort for a larger one.
     private static func appendMembers(_ members: [String: JSONValue], to buffer: inout [UInt8]) throws(CanonicalJSONError) {
         guard members.count <= 32 else {
-            // Insertion sort is quadratic: a large object is sorted as pairs.
-            for (i, (key, member)) in members.sorted(by: { utf16Precedes($0.key, $1.key) }).enumerated() {
-                if i > 0 { buffer.append(UInt8(ascii: ",")) }
-                appendString(key, to: &buffer)
-                buffer.append(UInt8(ascii: ":"))
-                do { try append(member, to: &buffer) } catch { throw error.inside(.key(key)) }
-            }
+            let order = members.indices.sorted { utf16Precedes(members.keys[$0], members.keys[$1]) }
+            try order.withUnsafeBufferPointer { (order) throws(CanonicalJSONError) in try appendMembers(members, in: order, to: &buffer) }
             return
         }
-        typealias Place = Dictionary<String, JSONValue>.Index
-        try withUnsafeTemporaryAllocation(of: Place.self, capacity: members.count) { (order) throws(CanonicalJSONError) in
+        try withUnsafeTemporaryAllocation(of: Dictionary<String, JSONValue>.Index.self, capacity: members.count) { (order) throws(CanonicalJSONError) in
             var count = 0
             var place = members.startIndex
             while place != members.endIndex {
-                // Insertion sort: objects here have a handful of members (at most 32).
                 var at = count
                 let key = members.keys[place]
                 while at > 0, utf16Precedes(key, members.keys[order[at - 1]]) {
@@ -63,13 +57,19 @@ struct CanonicalJSONWriter {
                 members.formIndex(after: &place)
             }
             defer { order.baseAddress?.deinitialize(count: count) }
-            for i in 0..<count {
-                if i > 0 { buffer.append(UInt8(ascii: ",")) }
-                let (key, member) = members[order[i]]
-                appendString(key, to: &buffer)
-                buffer.append(UInt8(ascii: ":"))
-                do throws(CanonicalJSONError) { try append(member, to: &buffer) } catch { throw error.inside(.key(key)) }
-            }
+            try appendMembers(members, in: UnsafeBufferPointer(rebasing: order[..<count]), to: &buffer)
+        }
+    }
+
+    /// Appends the members at the places `order` lists, in that order.
+    private static func appendMembers(_ members: [String: JSONValue], in order: UnsafeBufferPointer<Dictionary<String, JSONValue>.Index>,
+                                      to buffer: inout [UInt8]) throws(CanonicalJSONError) {
+        for (i, place) in order.enumerated() {
+            if i > 0 { buffer.append(UInt8(ascii: ",")) }
+            let (key, member) = members[place]
+            appendString(key, to: &buffer)
+            buffer.append(UInt8(ascii: ":"))
+            do throws(CanonicalJSONError) { try append(member, to: &buffer) } catch { throw error.inside(.key(key)) }
         }
     }
 

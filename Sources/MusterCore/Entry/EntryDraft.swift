@@ -102,14 +102,13 @@ public struct PreparedEntry: Sendable {
             // Checked on its canonical bytes, the plaintext sealed next; the tree validator gives
             // the verdict and the message where the tape check declines, and has the first word
             // on a value with no canonical form.
+            func treeCheck() throws { try catalogued.personalValidator.validate(personal, context: "\(context) personal fields") }
             let plaintext: [UInt8]
             do { plaintext = try CanonicalJSON.encode(personal) } catch {
-                try catalogued.personalValidator.validate(personal, context: "\(context) personal fields")
+                try treeCheck()
                 throw error
             }
-            if !catalogued.personalValidator.accepts(canonical: plaintext) {
-                try catalogued.personalValidator.validate(personal, context: "\(context) personal fields")
-            }
+            if !catalogued.personalValidator.accepts(canonical: plaintext) { try treeCheck() }
             sealed = try SealedPayload.seal(canonical: plaintext, key: keys.keyForSealing(subject), origin: origin, id: id)
         } else if schema.requiresSealed {
             let names = schema.personal.filter(\.isRequired).map(\.name).joined(separator: ", ")

@@ -130,11 +130,16 @@ public final class SQLiteLogStore: LogStore {
     /// Calls `body` with ``eventIDBytes(_:)``'s bytes, held on the stack rather than in an array.
     static func withEventIDBytes<R>(_ text: String, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         guard let key = IDKey(text) else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
-        return try withUnsafeBytes(of: (key.high.bigEndian, key.low.bigEndian), body)
+        return try withBytes(of: key, body)
     }
 
     /// ``withEventIDBytes(_:_:)-(String,_)`` for a parsed id, without reading its text again.
     static func withEventIDBytes<R>(_ id: EventID, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try withUnsafeBytes(of: (id.key.high.bigEndian, id.key.low.bigEndian), body)
+        try withBytes(of: id.key, body)
+    }
+
+    /// A key's 16 bytes, big-endian, as the `entry.event_id` column stores them.
+    private static func withBytes<R>(of key: IDKey, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try withUnsafeBytes(of: (key.high.bigEndian, key.low.bigEndian), body)
     }
 }
