@@ -21,12 +21,8 @@ public struct BlindIndex: Sendable {
         (self.inner, self.outer) = (inner, outer)
     }
 
-    /// Lower-cased, trimmed, NFC-normalised: the form two spellings of one address share.
-    public static func normalise(email: String) -> String {
-        String(decoding: normalisedBytes(email), as: UTF8.self)
-    }
-
-    /// ``normalise(email:)``'s UTF-8, without a string made for an ASCII address.
+    /// The address lower-cased, trimmed and NFC-normalised (the form two spellings of one address
+    /// share), as UTF-8; an ASCII address bytewise, without a string made for it.
     private static func normalisedBytes(_ email: String) -> [UInt8] {
         var email = email
         if let ascii = email.withUTF8({ asciiNormalised($0) }) { return ascii }

@@ -17,9 +17,7 @@ final class ProjectionScheduler: Sendable {
     /// coming. A commit on a quiet hub is applied at once; under sustained load the read models
     /// (and the HTTP API's reports, read from them) trail the log by at most about this plus a
     /// run's own time. A run has a cost of its own besides its entries', so fewer, larger runs
-    /// leave the appends more CPU: 64 writers, 200 k events, four interleaved rounds: 100 ms
-    /// 17.7–20.7 k events/s (p99 13–18 ms), 250 ms 20.3–21.8 k (p99 9–10 ms), 400 ms 22.3–22.8 k
-    /// (p99 9–10 ms).
+    /// leave the appends more CPU (ARCHITECTURE.md, data flow step 7, has the figures).
     let pause: Duration
 
     init(engine: ProjectionEngine, pause: Duration = .milliseconds(400)) {
