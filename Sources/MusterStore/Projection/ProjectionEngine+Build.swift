@@ -103,7 +103,8 @@ extension ProjectionEngine {
             }
             let raw = next
             let following = Prefetch { [end] in try pool.read { db in try Self.readRaw(db, after: last.0, limit: batch, upTo: min(end, cap)) } }
-            let parts = try Parallel.mapChunked(Self.slices(raw), minimum: 1) { slice -> Staged in
+            // One task per slice (mapChunked had given each core one contiguous run of slices).
+            let parts = try Parallel.mapBlocking(Self.slices(raw)) { slice in Result { () throws -> Staged in
                 var staged = Staged(projections: projections.count)
                 // Tallied a few hundred entries at a time, through the projections' batch tally.
                 var untallied: [Envelope] = []
@@ -122,7 +123,7 @@ extension ProjectionEngine {
                 }
                 tally()
                 return staged
-            }
+            } }.map { try $0.get() }
             var voids: [(target: [UInt8], id: String)] = []
             for part in parts {
                 for i in tallies.indices { tallies[i].add(part.tallies[i]) }
@@ -229,16 +230,26 @@ extension ProjectionEngine {
             Set(try Data.fetchAll(db, sql: "SELECT target FROM \(t.void)").map { Array($0) })
         }
         var merge = try sorter.sorted()
-        var chunk = FoldChunk()
+        // Two chunks in turn, one merged into while the other is written: a chunk keeps its
+        // memory from one use to the next (a new one grew by copying to several megabytes, each
+        // time in pages fresh from the kernel).
+        let chunks = [ChunkSlot(), ChunkSlot()]
+        var next = 0
         var writing: Prefetch<Void>?
-        while try merge.fill(&chunk, facts: sizes.batch * 2) {
+        while try merge.fill(&chunks[next].chunk, facts: sizes.batch * 2) {
             try writing?.value()
-            let full = chunk
-            writing = Prefetch { try file.write { db in try Self.fold(full, voided: voided, into: t, db) } }
-            folded?(full.recordCount)
-            chunk = FoldChunk()
+            let full = chunks[next], count = full.chunk.recordCount
+            writing = Prefetch { try file.write { db in try Self.fold(full.chunk, voided: voided, into: t, db) } }
+            folded?(count)
+            next = 1 - next
         }
         try writing?.value()
+    }
+
+    /// A fold chunk handed between the merge and the writer, one of them at a time: the merge
+    /// fills it only after the write that read it is done.
+    private final class ChunkSlot: @unchecked Sendable {
+        var chunk = FoldChunk()
     }
 
     /// Writes a chunk of entities' facts and rows. Facts and staged rows go many to a statement
@@ -300,17 +311,23 @@ extension ProjectionEngine {
     }
 }
 
-/// Work started on another thread now, its result taken later (waiting if need be).
+/// Work started on a thread of its own now, its result taken later (waiting if need be).
+///
+/// Not on Dispatch's global queue: there, on Linux, work waits for a free pool thread, and the
+/// pool's threads are the ones blocked waiting for it (the folds' `concurrentPerform` workers, each
+/// waiting for its model's write); the pool adds a thread only after a while, so one model's fold
+/// wrote alone for half a second before the other's began.
 final class Prefetch<T: Sendable>: Sendable {
     private let result = Mutex<Result<T, any Error>?>(nil)
     private let done = DispatchSemaphore(value: 0)
 
     init(_ work: @escaping @Sendable () throws -> T) {
-        DispatchQueue.global().async {
+        let thread = Thread {
             let r = Result { try work() }
             self.result.withLock { $0 = r }
             self.done.signal()
         }
+        thread.start()
     }
 
     func value() throws -> T {
