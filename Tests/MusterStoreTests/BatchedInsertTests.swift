@@ -62,6 +62,14 @@ import Testing
         #expect(try Self.roundTrip(rows, perStatement: perStatement) == rows)
     }
 
+    /// Rows larger than the encoder's block of zeros (4 KB) are staged as the others are.
+    @Test func rowsLargerThanTheZeroBlockReadBack() throws {
+        var rows = Self.rows(6)
+        rows[2] = ReadModelRow("rm_t", [.text("k0002"), .integer(7), .text(String(repeating: "ab\u{e9}", count: 3_000)), .null])
+        rows[4] = ReadModelRow("rm_t", [.text("k0004"), .null, .text(String(repeating: "x", count: 4_083)), .text("")])
+        #expect(try Self.roundTrip(rows, perStatement: 4) == rows)
+    }
+
     /// A SQLite that allows fewer parameters per statement than 64 rows need gets fewer rows a statement.
     @Test func aLowParameterLimitMakesSmallerStatements() throws {
         let rows = Self.rows(29)

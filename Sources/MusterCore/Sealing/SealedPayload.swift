@@ -33,7 +33,9 @@ public struct SealedPayload: Hashable, Sendable {
     }
 
     /// The algorithm name written in entries.
-    public static let algorithm = "A256GCM"
+    public static let algorithm = algorithmName.description
+    /// The same, as static bytes: compared in place with an entry's `alg`.
+    private static let algorithmName: StaticString = "A256GCM"
 
     /// A sealed payload from its parts.
     public init(nonce: [UInt8], ciphertext: [UInt8]) throws(CoreError) {
@@ -138,9 +140,10 @@ public struct SealedPayload: Hashable, Sendable {
         var found = (-1, -1, -1)
         withUnsafeMutableBytes(of: &found) { tape.members(Self.tapeMembers, of: object, in: u, into: $0.bindMemory(to: Int.self)) }
         func raw(_ at: Int) -> UnsafeBufferPointer<UInt8>? { at < 0 ? nil : tape.rawString(at, in: u) }
-        var algorithm = SealedPayload.algorithm
         let nonce = raw(found.2), ciphertext = raw(found.1)
-        try Self.check(algorithmMatches: raw(found.0).map { alg in algorithm.withUTF8 { $0.elementsEqual(alg) } } ?? false,
+        try Self.check(algorithmMatches: raw(found.0).map { alg in
+            alg.count == Self.algorithmName.utf8CodeUnitCount && memcmp(alg.baseAddress!, Self.algorithmName.utf8Start, alg.count) == 0
+        } ?? false,
                        nonceCount: nonce.flatMap(StrictBase64.decodedCount), ciphertextCount: ciphertext.flatMap(StrictBase64.decodedCount))
         // Both parts are there: the check above refuses a missing one.
         func range(_ part: UnsafeBufferPointer<UInt8>?) -> Range<Int> {

@@ -35,6 +35,13 @@ enum StrictBase64 {
     @inline(__always)
     private static func walk(_ text: UnsafeBufferPointer<UInt8>, _ out: (UInt8) -> Void) -> Bool {
         guard text.count % 4 == 0 else { return false }
+        // The table is taken once, not at each character (each read of the static had checked
+        // that it was initialised, and the array's bounds).
+        return sextets.withUnsafeBufferPointer { walk(text, $0, out) }
+    }
+
+    @inline(__always)
+    private static func walk(_ text: UnsafeBufferPointer<UInt8>, _ sextets: UnsafeBufferPointer<UInt8>, _ out: (UInt8) -> Void) -> Bool {
         let padding = padding(text)
         var i = 0
         while i < text.count {

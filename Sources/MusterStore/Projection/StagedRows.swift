@@ -31,7 +31,7 @@ enum StagedRows {
                 }
             }
             var at = out.count
-            out.append(contentsOf: repeatElement(0, count: size))
+            grow(&out, by: size)
             out.withUnsafeMutableBytes { buffer in
                 buffer[at] = UInt8(index); at += 1
                 for value in row.values {
@@ -55,6 +55,24 @@ enum StagedRows {
             }
         }
     }
+
+    /// Appends `count` zero bytes to `out`, copied from a zeroed block where they fit in it (as
+    /// a sequence of their own, each byte had been appended in turn).
+    @inline(__always)
+    private static func grow(_ out: inout [UInt8], by count: Int) {
+        if count <= zeros.count {
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: zeros[..<count]))
+        } else {
+            out.append(contentsOf: repeatElement(0, count: count))
+        }
+    }
+
+    /// Zeros, never written after they are made.
+    nonisolated(unsafe) private static let zeros: UnsafeRawBufferPointer = {
+        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 16)
+        block.initializeMemory(as: UInt8.self, repeating: 0)
+        return UnsafeRawBufferPointer(block)
+    }()
 
     /// Walks the rows in `bytes`, checking that each is whole: for each, its table's index and its
     /// values' bytes, for ``bind(_:to:)``.
