@@ -26,12 +26,22 @@ public enum Parallel {
         return out.take()
     }
 
-    /// `transform` over `items`, in order, one item per task on every core, blocking the caller:
-    /// for a few large, independent pieces of synchronous work.
-    public static func mapBlocking<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
-        guard items.count > 1 else { return items.map(transform) }
+    /// `transform` over `items`, in order, one item per task on every core (the cores take them
+    /// as they come free), blocking the caller: for a few large, independent pieces of synchronous
+    /// work. Every item is run; the first error thrown is rethrown once all are done.
+    public static func mapBlocking<T: Sendable, R: Sendable, E: Error>(_ items: [T], _ transform: @Sendable (T) throws(E) -> R) throws(E) -> [R] {
+        guard items.count > 1 else { return try items.map(transform) }
         let out = Output<R>(count: items.count)
-        perform(items.count) { i in out.fill(i..<(i + 1)) { transform(items[$0]) } }
+        let failure = Mutex<E?>(nil)
+        perform(items.count) { i in
+            do throws(E) {
+                (out.base + i).initialize(to: try transform(items[i]))
+                out.filled(i..<(i + 1))
+            } catch {
+                failure.withLock { $0 = $0 ?? error }
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
         return out.take()
     }
 

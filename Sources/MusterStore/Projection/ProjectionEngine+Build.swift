@@ -55,9 +55,7 @@ extension ProjectionEngine {
         let report: (@Sendable (Int) -> Void)? = if let progress {
             { @Sendable n in progress(ReplayProgress(phase: "folding", done: folded.add(Int64(n), ordering: .relaxed).newValue, total: facts)) }
         } else { nil }
-        for result in Parallel.mapBlocking(Array(targets.indices), { i in
-            Result { try self.fold(targets[i], files[i], sorters[i], folded: report) }
-        }) { try result.get() }
+        _ = try Parallel.mapBlocking(Array(targets.indices)) { i in try self.fold(targets[i], files[i], sorters[i], folded: report) }
 
         // The entries that arrived meanwhile (none for a model built with a limit, which stops
         // at `end`), applied as each model is swapped in.
@@ -103,8 +101,7 @@ extension ProjectionEngine {
             }
             let raw = next
             let following = Prefetch { [end] in try pool.read { db in try Self.readRaw(db, after: last.0, limit: batch, upTo: min(end, cap)) } }
-            // One task per slice (mapChunked had given each core one contiguous run of slices).
-            let parts = try Parallel.mapBlocking(Self.slices(raw)) { slice in Result { () throws -> Staged in
+            let parts = try Parallel.mapBlocking(Self.slices(raw)) { slice throws -> Staged in
                 var staged = Staged(projections: projections.count)
                 // Tallied a few hundred entries at a time, through the projections' batch tally.
                 var untallied: [Envelope] = []
@@ -123,7 +120,7 @@ extension ProjectionEngine {
                 }
                 tally()
                 return staged
-            } }.map { try $0.get() }
+            }
             var voids: [(target: [UInt8], id: String)] = []
             for part in parts {
                 for i in tallies.indices { tallies[i].add(part.tallies[i]) }
@@ -134,9 +131,7 @@ extension ProjectionEngine {
             // parse no longer waits for that.
             try sorting?.value()
             sorting = Prefetch {
-                for result in Parallel.mapBlocking(Array(sorters.indices), { i in
-                    Result { for part in parts { try sorters[i].add(part.facts[i]) } }
-                }) { try result.get() }
+                _ = try Parallel.mapBlocking(Array(sorters.indices)) { i in for part in parts { try sorters[i].add(part.facts[i]) } }
             }
             if !voids.isEmpty {
                 for (t, file) in zip(targets, files) {
