@@ -13,8 +13,9 @@ import Synchronization
 /// 2. **Fold.** The sorted records are read in entity order. An entity with one live fact takes
 ///    its staged rows; one with more reads its entries back and folds them. Facts and rows are
 ///    written in key order, so every B-tree grows at its right edge.
-/// 3. **Swap.** Entries that arrived meanwhile are applied, and the built tables replace the live
-///    ones, in one transaction.
+/// 3. **Swap.** As soon as a model's fold is done (beside the folds of the others), the entries
+///    that arrived meanwhile are applied, and its built tables replace its live ones, in one
+///    transaction.
 extension ProjectionEngine {
     /// What a slice of entries contributes to the projections being built.
     private struct Staged: Sendable {
@@ -55,17 +56,17 @@ extension ProjectionEngine {
         let report: (@Sendable (Int) -> Void)? = if let progress {
             { @Sendable n in progress(ReplayProgress(phase: "folding", done: folded.add(Int64(n), ordering: .relaxed).newValue, total: facts)) }
         } else { nil }
-        _ = try Parallel.mapBlocking(Array(targets.indices)) { i in try self.fold(targets[i], files[i], sorters[i], folded: report) }
-
-        // The entries that arrived meanwhile (none for a model built with a limit, which stops
-        // at `end`), applied as each model is swapped in.
-        let tail = limit != nil ? [] : try Self.decodeInParallel(pool.read { db in try Self.readRaw(db, after: end, limit: .max) })
-        for (i, t) in targets.enumerated() {
+        _ = try Parallel.mapBlocking(Array(targets.indices)) { i in
+            try self.fold(targets[i], files[i], sorters[i], folded: report)
+            // Swapped in as soon as its own fold is done, beside the folds still running (the swap
+            // drops the old tables, which reads every page of them): with the entries that arrived
+            // meanwhile (none for a model built with a limit, which stops at `end`).
+            let tail = limit != nil ? [] : try Self.decodeInParallel(pool.read { db in try Self.readRaw(db, after: end, limit: .max) })
             try files[i].write { db in
-                if !tail.isEmpty { try Self.apply(db, t, tail, limit: nil) }
-                try t.swapIn(db)
-                try Self.saveState(db, t.projection.name, State(version: t.projection.version, position: tail.last?.arrival ?? end,
-                                                                generation: generations[i], limit: limit))
+                if !tail.isEmpty { try Self.apply(db, targets[i], tail, limit: nil) }
+                try targets[i].swapIn(db)
+                try Self.saveState(db, targets[i].projection.name, State(version: targets[i].projection.version, position: tail.last?.arrival ?? end,
+                                                                         generation: generations[i], limit: limit))
             }
         }
         return ReplayReport(entries: read, seconds: Self.seconds(since: clock), projections: selected.map(\.name))
