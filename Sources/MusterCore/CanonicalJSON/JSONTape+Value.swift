@@ -6,7 +6,7 @@ extension JSONTape {
         switch t.kind {
         case .object:
             var members: [String: JSONValue] = [:]
-            members.reserveCapacity(Int(t.value))
+            members.reserveCapacity(tokens.withUnsafeBufferPointer { Self.count($0, token) })
             var i = token + 1
             while i < Int(t.next) {
                 // Member names on a tape are plain ASCII strings.
@@ -16,7 +16,7 @@ extension JSONTape {
             return .object(members)
         case .array:
             var elements: [JSONValue] = []
-            elements.reserveCapacity(Int(t.value))
+            elements.reserveCapacity(tokens.withUnsafeBufferPointer { Self.count($0, token) })
             var i = token + 1
             while i < Int(t.next) {
                 elements.append(value(i, in: bytes))
@@ -24,7 +24,7 @@ extension JSONTape {
             }
             return .array(elements)
         case .string: return .string(string(token, in: bytes)!)
-        case .integer: return .number(Double(t.value))
+        case .integer: return .number(Double(Self.integer(t, bytes)))
         case .true: return .bool(true)
         case .false: return .bool(false)
         case .null: return .null

@@ -16,20 +16,28 @@ public struct JSONTape: Sendable {
         case object, array, string, integer, `true`, `false`, null
     }
 
-    /// One value (or, inside an object, one member name followed by its value).
+    /// One value (or, inside an object, one member name followed by its value), in sixteen
+    /// bytes: an entry's tape (some fifty tokens) fits in one small allocation. What a token does
+    /// not hold is read from the bytes when asked: an integer's value (``integer(_:in:)``), a
+    /// string's length in code points, a container's member or element count.
     public struct Token: Sendable {
-        public var kind: Kind
-        /// For a string: it contains an escape, so its bytes differ from its value.
-        public var escaped: Bool
-        /// For a string: it contains non-ASCII bytes (valid UTF-8).
-        public var nonASCII: Bool
-        /// Byte range in the input: a string's content without its quotes, a container's brackets.
+        /// Byte range in the input: a string's content without its quotes, a container's
+        /// brackets, an integer's text.
         public var start: UInt32
         public var end: UInt32
         /// The index of the token after this value and everything inside it.
         public var next: UInt32
-        /// An integer's value; a string's length in code points; a container's member or element count.
-        public var value: Int64
+        public var kind: Kind
+        private var flags: UInt8
+        /// For a string: it contains an escape, so its bytes differ from its value.
+        public var escaped: Bool { flags & 1 != 0 }
+        /// For a string: it contains non-ASCII bytes (valid UTF-8).
+        public var nonASCII: Bool { flags & 2 != 0 }
+
+        init(kind: Kind, escaped: Bool = false, nonASCII: Bool = false, start: UInt32, end: UInt32, next: UInt32) {
+            self.start = start; self.end = end; self.next = next; self.kind = kind
+            flags = (escaped ? 1 : 0) | (nonASCII ? 2 : 0)
+        }
     }
 
     /// The tokens in document order; the document's value is token 0.
@@ -39,7 +47,8 @@ public struct JSONTape: Sendable {
 
     /// Reads `bytes`; nil when they are not in the subset this reader accepts.
     public init?(_ bytes: UnsafeBufferPointer<UInt8>) {
-        tokens.reserveCapacity(64)
+        // Room for an entry's tokens in an allocation the allocator keeps per thread (up to 1 KiB).
+        tokens.reserveCapacity(60)
         var reader = Reader(bytes: bytes)
         guard reader.value(into: &tokens, depth: 0), reader.index == bytes.count else { return nil }
     }
@@ -66,8 +75,8 @@ public struct JSONTape: Sendable {
     }
 
     /// An integer token's value, or nil for another kind.
-    public func integer(_ token: Int) -> Int64? {
-        tokens.withUnsafeBufferPointer { Self.integer($0, token) }
+    public func integer(_ token: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        tokens.withUnsafeBufferPointer { Self.integer($0, token, bytes) }
     }
 
     // The same reads over borrowed tokens, for callers that make many reads of one tape.
@@ -141,9 +150,53 @@ public struct JSONTape: Sendable {
     }
 
     /// An integer token's value, or nil for another kind.
-    static func integer(_ tokens: UnsafeBufferPointer<Token>, _ token: Int) -> Int64? {
+    static func integer(_ tokens: UnsafeBufferPointer<Token>, _ token: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard token < tokens.count, tokens[token].kind == .integer else { return nil }
-        return tokens[token].value
+        return integer(tokens[token], bytes)
+    }
+
+    /// An integer token's value, from its text: `0` or `-?[1-9][0-9]*` of at most 16 digits (the
+    /// reader admitted only that).
+    static func integer(_ t: Token, _ bytes: UnsafeBufferPointer<UInt8>) -> Int64 {
+        var i = Int(t.start)
+        let end = Int(t.end)
+        let negative = bytes[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        var magnitude: Int64 = 0
+        while i < end {
+            magnitude = magnitude &* 10 &+ Int64(bytes[i] &- UInt8(ascii: "0"))
+            i += 1
+        }
+        return negative ? -magnitude : magnitude
+    }
+
+    /// A string token's length in code points (each escape is one).
+    static func scalarCount(_ t: Token, _ bytes: UnsafeBufferPointer<UInt8>) -> Int64 {
+        guard t.escaped || t.nonASCII else { return Int64(t.end &- t.start) }
+        var i = Int(t.start), count: Int64 = 0
+        let end = Int(t.end)
+        while i < end {
+            let b = bytes[i]
+            if b == UInt8(ascii: "\\") {
+                i += bytes[i + 1] == UInt8(ascii: "u") ? 6 : 2
+            } else {
+                i += 1
+                if b & 0xC0 == 0x80 { continue }   // a continuation byte of the scalar already counted
+            }
+            count += 1
+        }
+        return count
+    }
+
+    /// A container token's member (object) or element (array) count.
+    static func count(_ tokens: UnsafeBufferPointer<Token>, _ token: Int) -> Int {
+        let t = tokens[token]
+        var i = token + 1, count = 0
+        while i < Int(t.next) {
+            count += 1
+            i = Int(tokens[t.kind == .object ? i + 1 : i].next)
+        }
+        return count
     }
 
     static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ token: Token, _ other: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -202,9 +255,8 @@ public struct JSONTape: Sendable {
             switch bytes[index] {
             case UInt8(ascii: "{"):
                 guard depth < CanonicalJSON.maximumDepth else { return false }
-                tokens.append(Token(kind: .object, escaped: false, nonASCII: false, start: start, end: 0, next: 0, value: 0))
+                tokens.append(Token(kind: .object, start: start, end: 0, next: 0))
                 index += 1
-                var count: Int64 = 0
                 if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
                     index += 1
                 } else {
@@ -221,32 +273,29 @@ public struct JSONTape: Sendable {
                         guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return false }
                         index += 1
                         guard value(into: &tokens, depth: depth + 1) else { return false }
-                        count += 1
                         guard index < bytes.count else { return false }
                         if bytes[index] == UInt8(ascii: "}") { index += 1; break }
                         guard bytes[index] == UInt8(ascii: ",") else { return false }
                         index += 1
                     }
                 }
-                close(at, count: count, tokens: &tokens)
+                close(at, tokens: &tokens)
             case UInt8(ascii: "["):
                 guard depth < CanonicalJSON.maximumDepth else { return false }
-                tokens.append(Token(kind: .array, escaped: false, nonASCII: false, start: start, end: 0, next: 0, value: 0))
+                tokens.append(Token(kind: .array, start: start, end: 0, next: 0))
                 index += 1
-                var count: Int64 = 0
                 if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
                     index += 1
                 } else {
                     while true {
                         guard value(into: &tokens, depth: depth + 1) else { return false }
-                        count += 1
                         guard index < bytes.count else { return false }
                         if bytes[index] == UInt8(ascii: "]") { index += 1; break }
                         guard bytes[index] == UInt8(ascii: ",") else { return false }
                         index += 1
                     }
                 }
-                close(at, count: count, tokens: &tokens)
+                close(at, tokens: &tokens)
             case UInt8(ascii: "\""):
                 return string(into: &tokens)
             case UInt8(ascii: "t"):
@@ -263,10 +312,9 @@ public struct JSONTape: Sendable {
             return true
         }
 
-        private mutating func close(_ at: Int, count: Int64, tokens: inout [Token]) {
+        private mutating func close(_ at: Int, tokens: inout [Token]) {
             tokens[at].end = UInt32(truncatingIfNeeded: index)
             tokens[at].next = UInt32(truncatingIfNeeded: tokens.count)
-            tokens[at].value = count
         }
 
         /// Whether member name `a` sorts strictly before `b` (both plain ASCII, unescaped).
@@ -279,8 +327,8 @@ public struct JSONTape: Sendable {
         private mutating func literal(_ text: StaticString, _ kind: Kind, into tokens: inout [Token]) -> Bool {
             let n = text.utf8CodeUnitCount
             guard index + n <= bytes.count, memcmp(bytes.baseAddress! + index, text.utf8Start, n) == 0 else { return false }
-            tokens.append(Token(kind: kind, escaped: false, nonASCII: false, start: UInt32(truncatingIfNeeded: index),
-                                end: UInt32(truncatingIfNeeded: index + n), next: UInt32(truncatingIfNeeded: tokens.count + 1), value: 0))
+            tokens.append(Token(kind: kind, start: UInt32(truncatingIfNeeded: index),
+                                end: UInt32(truncatingIfNeeded: index + n), next: UInt32(truncatingIfNeeded: tokens.count + 1)))
             index += n
             return true
         }
@@ -307,9 +355,8 @@ public struct JSONTape: Sendable {
             }
             // A fraction or exponent is left to the parser.
             if index < bytes.count, bytes[index] == UInt8(ascii: ".") || bytes[index] | 0x20 == UInt8(ascii: "e") { return false }
-            tokens.append(Token(kind: .integer, escaped: false, nonASCII: false, start: UInt32(truncatingIfNeeded: start),
-                                end: UInt32(truncatingIfNeeded: index), next: UInt32(truncatingIfNeeded: tokens.count + 1),
-                                value: negative ? -magnitude : magnitude))
+            tokens.append(Token(kind: .integer, start: UInt32(truncatingIfNeeded: start),
+                                end: UInt32(truncatingIfNeeded: index), next: UInt32(truncatingIfNeeded: tokens.count + 1)))
             return true
         }
 
@@ -320,15 +367,11 @@ public struct JSONTape: Sendable {
             index += 1
             let start = index
             var escaped = false, nonASCII = false
-            var scalars: Int64 = 0
             while true {
-                let run = index
                 skipPlainASCII()
-                scalars += Int64(index - run)
                 guard index < bytes.count else { return false }
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") { break }
-                scalars += 1
                 if byte == UInt8(ascii: "\\") {
                     guard index + 1 < bytes.count else { return false }
                     escaped = true
@@ -356,8 +399,7 @@ public struct JSONTape: Sendable {
                 }
             }
             tokens.append(Token(kind: .string, escaped: escaped, nonASCII: nonASCII, start: UInt32(truncatingIfNeeded: start),
-                                end: UInt32(truncatingIfNeeded: index), next: UInt32(truncatingIfNeeded: tokens.count + 1),
-                                value: scalars))
+                                end: UInt32(truncatingIfNeeded: index), next: UInt32(truncatingIfNeeded: tokens.count + 1)))
             index += 1
             return true
         }

@@ -45,9 +45,9 @@ public struct CheckedEntry: Sendable {
     static func tapeCheck(_ u: UnsafeBufferPointer<UInt8>) -> (JSONTape, Unmanaged<EventCatalog.Entry>)? {
         // Plain lookups; the one closure (the validator's, on the unretained catalogue entry) borrows the tape.
         guard let tape = JSONTape(u),
-              let v = tape.member("v", of: 0, in: u), tape.integer(v) == Int64(MusterCore.formatVersion),
+              let v = tape.member("v", of: 0, in: u), tape.integer(v, in: u) == Int64(MusterCore.formatVersion),
               let typeToken = tape.member("type", of: 0, in: u), let type = tape.rawString(typeToken, in: u),
-              let versionToken = tape.member("typeVersion", of: 0, in: u), let version = tape.integer(versionToken),
+              let versionToken = tape.member("typeVersion", of: 0, in: u), let version = tape.integer(versionToken, in: u),
               let catalogued = EventCatalog.lookup(type: type, version: version),
               catalogued._withUnsafeGuaranteedRef({ $0.entryValidator.accepts(tape, in: u) })
         else { return nil }
@@ -124,7 +124,7 @@ public struct CheckedEntry: Sendable {
         public func integer(_ a: StaticString, _ b: StaticString? = nil, _ c: StaticString? = nil) -> Int64? {
             switch source {
             case .tape(let tokens, let u):
-                return JSONTape.path(tokens, a, b, c, u).flatMap { JSONTape.integer(tokens, $0) }
+                return JSONTape.path(tokens, a, b, c, u).flatMap { JSONTape.integer(tokens, $0, u) }
             case .tree(let json):
                 return Self.value(json, a, b, c)?.integerValue
             }

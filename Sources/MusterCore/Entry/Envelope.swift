@@ -159,7 +159,7 @@ public struct Envelope: Hashable, Sendable {
             return try string(at, key)
         }
         func integer(_ at: Int?, _ key: String) throws(CoreError) -> Int64 {
-            guard let at, let n = tape.integer(at) else { throw CoreError(.invalidEnvelope, "$.\(key) must be an integer") }
+            guard let at, let n = tape.integer(at, in: u) else { throw CoreError(.invalidEnvelope, "$.\(key) must be an integer") }
             return n
         }
         // The clock's two members, in one pass too (`count` sorts before `wall`).

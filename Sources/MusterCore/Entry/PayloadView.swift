@@ -39,7 +39,7 @@ public struct PayloadView: Sendable, Hashable {
     /// The integer member `name`, or its member `inner` (e.g. an amount's `minor`); nil when
     /// missing or not an exact integer.
     public func integer(_ name: String, _ inner: String? = nil) -> Int64? {
-        read(name, inner, \.integerValue) { tape, at, _ in tape.integer(at) }
+        read(name, inner, \.integerValue) { tape, at, u in tape.integer(at, in: u) }
     }
 
     /// Member `name`, or its member `inner`, read from the value or off the tape.

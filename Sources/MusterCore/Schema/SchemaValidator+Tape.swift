@@ -182,14 +182,15 @@ struct TapeProgram: Sendable {
             switch node.constant {
             case .none: break
             case .string: guard t.kind == .string, !t.escaped, compare(node.constantBytes, t) == 0 else { return false }
-            case .integer: guard t.kind == .integer, t.value == node.constantInteger else { return false }
+            case .integer: guard t.kind == .integer, JSONTape.integer(t, bytes) == node.constantInteger else { return false }
             }
             if node.choices.count >= 0 {
                 guard t.kind == .string, !t.escaped, choose(node.choices, t) else { return false }
             }
             switch t.kind {
             case .string:
-                guard t.value >= node.minLength, t.value <= node.maxLength else { return false }
+                let length = JSONTape.scalarCount(t, bytes)
+                guard length >= node.minLength, length <= node.maxLength else { return false }
                 if node.patterns.count > 0 {
                     guard !t.escaped else { return false }
                     let raw = UnsafeBufferPointer(rebasing: bytes[Int(t.start)..<Int(t.end)])
@@ -197,10 +198,11 @@ struct TapeProgram: Sendable {
                     where !patterns[p].matches(raw) { return false }
                 }
             case .integer:
-                let value = Double(t.value)
+                let value = Double(JSONTape.integer(t, bytes))
                 guard value >= node.minimum, value <= node.maximum else { return false }
             case .array:
-                guard t.value >= node.minItems, t.value <= node.maxItems else { return false }
+                let count = Int64(JSONTape.count(tokens, i))
+                guard count >= node.minItems, count <= node.maxItems else { return false }
                 if node.items >= 0 {
                     var j = i + 1
                     while j < Int(t.next) {

@@ -11,12 +11,13 @@ import Testing
     static let entries = EntryFixtures.large.entries
 
     /// Walks a parsed value beside its tape: every member found by name, every string and
-    /// integer read back equal, every container's count and extent right.
+    /// integer read back equal, every string's length in code points and every container's
+    /// count and extent right.
     static func expectSame(_ value: JSONValue, _ tape: JSONTape, _ at: Int, _ u: UnsafeBufferPointer<UInt8>) {
         let token = tape.tokens[at]
         switch value {
         case .object(let members):
-            #expect(token.kind == .object && token.value == Int64(members.count))
+            #expect(token.kind == .object && tape.tokens.withUnsafeBufferPointer { JSONTape.count($0, at) } == members.count)
             for (name, member) in members {
                 var key = name
                 let found = key.withUTF8 { tape.member($0, of: at, in: u) }
@@ -24,17 +25,29 @@ import Testing
                 expectSame(member, tape, found, u)
             }
         case .array(let elements):
-            #expect(token.kind == .array && token.value == Int64(elements.count))
+            #expect(token.kind == .array && tape.tokens.withUnsafeBufferPointer { JSONTape.count($0, at) } == elements.count)
             var j = at + 1
             for element in elements {
                 expectSame(element, tape, j, u)
                 j = Int(tape.tokens[j].next)
             }
             #expect(j == Int(token.next))
-        case .string(let s): #expect(tape.string(at, in: u) == s)
-        case .number: #expect(tape.integer(at) == value.integerValue)
+        case .string(let s):
+            #expect(tape.string(at, in: u) == s)
+            #expect(JSONTape.scalarCount(token, u) == Int64(s.unicodeScalars.count))
+        case .number: #expect(tape.integer(at, in: u) == value.integerValue)
         case .bool(let b): #expect(token.kind == (b ? .true : .false))
         case .null: #expect(token.kind == .null)
+        }
+    }
+
+    /// A token is sixteen bytes, so an entry's tape (some fifty tokens) fits in the 1 KiB that
+    /// `JSONTape` reserves, an allocation the allocator serves from its per-thread cache.
+    @Test func aTokenIsSixteenBytesAndAnEntrysTapeFitsItsFirstAllocation() throws {
+        #expect(MemoryLayout<JSONTape.Token>.stride == 16)
+        for entry in Self.entries {
+            let tape = try #require(entry.bytes.withUnsafeBufferPointer { JSONTape($0) })
+            #expect(tape.tokens.count <= 60, "\(tape.tokens.count) tokens: \(String(decoding: entry.bytes, as: UTF8.self))")
         }
     }
 
@@ -122,7 +135,7 @@ import Testing
             bytes.withUnsafeBufferPointer { u in
                 guard let tape = JSONTape(u) else { Issue.record("tape declined \(text.debugDescription)"); return }
                 #expect(tape.string(1, in: u) == text)
-                #expect(tape.tokens[1].value == Int64(text.unicodeScalars.count))
+                #expect(JSONTape.scalarCount(tape.tokens[1], u) == Int64(text.unicodeScalars.count))
                 #expect(tape.string(Int(tape.tokens[1].next), in: u) == "after")
             }
         }
