@@ -89,9 +89,12 @@ extension ProjectionEngine {
         // A position limit is where the reading stops, not only what it stages.
         let cap: Int64 = if case .position(let p) = limit { p } else { .max }
         var next = try pool.read { db in try Self.readRaw(db, after: 0, limit: batch, upTo: min(start, cap)) }
-        var sorting: Prefetch<Void>?
+        // Each projection's facts go to its own sorter, each sorter filled on a thread of its own
+        // while the next batches are parsed: a sorter that fills a run sorts and writes it then,
+        // holding up neither the parse nor the other sorters until it is two batches behind.
+        let feeds = sorters.map { sorter in Feed<[StagedFacts]>(depth: 2) { parts in for part in parts { try sorter.add(part) } } }
         // However the stage ends, no sorter is still being filled when it returns.
-        defer { _ = try? sorting?.value() }
+        defer { for feed in feeds { _ = try? feed.finish() } }
         while true {
             guard let last = next.last else {
                 // At `end`. Following a log that grows, wait for more until the follower finishes.
@@ -127,13 +130,7 @@ extension ProjectionEngine {
                 for i in tallies.indices { tallies[i].add(part.tallies[i]) }
                 voids += part.voids
             }
-            // Each projection's facts go to its own sorter, the sorters side by side, while the
-            // next batch is parsed: a sorter that fills a run sorts and writes it then, and the
-            // parse no longer waits for that.
-            try sorting?.value()
-            sorting = Prefetch {
-                _ = try Parallel.mapBlocking(Array(sorters.indices)) { i in for part in parts { try sorters[i].add(part.facts[i]) } }
-            }
+            for (i, feed) in feeds.enumerated() { try feed.put(parts.map { $0.facts[i] }) }
             if !voids.isEmpty {
                 for (t, file) in zip(targets, files) {
                     try file.write { db in
@@ -148,7 +145,7 @@ extension ProjectionEngine {
             progress?(ReplayProgress(phase: "reading", done: last.0, total: end))
             next = try following.value()
         }
-        try sorting?.value()
+        for feed in feeds { try feed.finish() }
         for (i, t) in targets.enumerated() { try files[i].write { db in try tallies[i].write(db, t) } }
         return (read, end)
     }
@@ -330,5 +327,63 @@ final class Prefetch<T: Sendable>: Sendable {
         done.wait()
         done.signal()
         return try result.withLock { $0! }.get()
+    }
+}
+
+/// Items handed in order to a thread of its own, which does `work` on each: at most `depth`
+/// wait their turn, and ``put(_:)`` waits for room beyond that. A rebuild fills each sorter
+/// through one, so a sorter sorting and writing a full run holds up neither the parse nor the
+/// other sorters until it is `depth` batches behind.
+///
+/// After `work` throws, the items still to come are dropped, and ``put(_:)`` and ``finish()``
+/// throw that error.
+final class Feed<Item: Sendable>: Sendable {
+    private let state = Mutex<(items: [Item], closed: Bool, failure: (any Error)?)>(([], false, nil))
+    private let waiting = DispatchSemaphore(value: 0)
+    private let room: DispatchSemaphore
+    private let done = DispatchSemaphore(value: 0)
+
+    init(depth: Int, _ work: @escaping @Sendable (Item) throws -> Void) {
+        room = DispatchSemaphore(value: depth)
+        let thread = Thread { [self] in
+            while true {
+                waiting.wait()
+                let (item, failed) = state.withLock { s -> (Item?, Bool) in
+                    (s.items.isEmpty ? nil : s.items.removeFirst(), s.failure != nil)
+                }
+                guard let item else { break }   // closed, and nothing left
+                room.signal()
+                if !failed {
+                    do { try work(item) } catch { state.withLock { $0.failure = $0.failure ?? error } }
+                }
+            }
+            done.signal()
+        }
+        thread.start()
+    }
+
+    /// Hands `item` over, waiting while `depth` items are still to be taken.
+    func put(_ item: Item) throws {
+        if let failure = state.withLock({ $0.failure }) { throw failure }
+        room.wait()
+        state.withLock { $0.items.append(item) }
+        waiting.signal()
+    }
+
+    /// Waits until every item handed over is done; throws the first error `work` threw.
+    func finish() throws {
+        let first = state.withLock { s -> Bool in
+            defer { s.closed = true }
+            return !s.closed
+        }
+        if first {
+            waiting.signal()   // wakes the thread once the items are taken: it finds none and ends
+            done.wait()
+            done.signal()
+        } else {
+            done.wait()
+            done.signal()
+        }
+        if let failure = state.withLock({ $0.failure }) { throw failure }
     }
 }
