@@ -376,14 +376,10 @@ final class Feed<Item: Sendable>: Sendable {
             defer { s.closed = true }
             return !s.closed
         }
-        if first {
-            waiting.signal()   // wakes the thread once the items are taken: it finds none and ends
-            done.wait()
-            done.signal()
-        } else {
-            done.wait()
-            done.signal()
-        }
+        // Wakes the thread once more: after the items, it finds none and ends.
+        if first { waiting.signal() }
+        done.wait()
+        done.signal()
         if let failure = state.withLock({ $0.failure }) { throw failure }
     }
 }
