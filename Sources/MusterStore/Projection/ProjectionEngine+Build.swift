@@ -56,12 +56,19 @@ extension ProjectionEngine {
         let report: (@Sendable (Int) -> Void)? = if let progress {
             { @Sendable n in progress(ReplayProgress(phase: "folding", done: folded.add(Int64(n), ordering: .relaxed).newValue, total: facts)) }
         } else { nil }
+        // The entries that arrived meanwhile (none for a model built with a limit, which stops at
+        // `end`), read and parsed once for every model: a model swapped in later reads only what
+        // arrived after the last read.
+        let arrived = Mutex<[Arrived]>([])
         _ = try Parallel.mapBlocking(Array(targets.indices)) { i in
             try self.fold(targets[i], files[i], sorters[i], folded: report)
             // Swapped in as soon as its own fold is done, beside the folds still running (the swap
-            // drops the old tables, which reads every page of them): with the entries that arrived
-            // meanwhile (none for a model built with a limit, which stops at `end`).
-            let tail = limit != nil ? [] : try Self.decodeInParallel(pool.read { db in try Self.readRaw(db, after: end, limit: .max) })
+            // drops the old tables, which reads every page of them), with what arrived since `end`.
+            let tail: [Arrived] = limit != nil ? [] : try arrived.withLock { seen in
+                let after = seen.last?.arrival ?? end
+                seen += try Self.decodeInParallel(pool.read { db in try Self.readRaw(db, after: after, limit: .max) })
+                return seen
+            }
             try files[i].write { db in
                 if !tail.isEmpty { try Self.apply(db, targets[i], tail, limit: nil) }
                 try targets[i].swapIn(db)
