@@ -68,10 +68,7 @@ public struct BundleExporter {
 
     /// Makes a rename in `directory` durable.
     static func flush(directory: URL) throws {
-        let fd = open(directory.path, O_RDONLY)
-        guard fd >= 0 else { throw CoreError(.invalidValue, "cannot open \(directory.path) to flush it: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw CoreError(.invalidValue, "cannot flush \(directory.path) to disk: \(String(cString: strerror(errno)))") }
+        try flushToDisk(directory.path)
     }
 
     private func write(into writer: inout Writer, origins: [OriginStatus],

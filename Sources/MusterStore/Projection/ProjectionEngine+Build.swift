@@ -14,8 +14,8 @@ import Synchronization
 ///    its staged rows; one with more reads its entries back and folds them. Facts and rows are
 ///    written in key order, so every B-tree grows at its right edge.
 /// 3. **Swap.** As soon as a model's fold is done (beside the folds of the others), the entries
-///    that arrived meanwhile are applied, and its built tables replace its live ones, in one
-///    transaction.
+///    that arrived meanwhile are applied, and its file, the model's next generation, is synced
+///    and put in place of the live one (``ModelFile``).
 extension ProjectionEngine {
     /// What a slice of entries contributes to the projections being built.
     private struct Staged: Sendable {
@@ -40,8 +40,13 @@ extension ProjectionEngine {
                        progress: (@Sendable (ReplayProgress) -> Void)?, following: LogFollower? = nil) throws -> ReplayReport {
         let clock = ContinuousClock.now
         let targets = selected.map { ProjectionTables(projection: $0, suffix: ProjectionTables.buildSuffix) }
-        let files = try selected.map { try model($0) }
         let state = try states()
+        // Each model is built into a new file of its own (its next generation), put in place of
+        // the live one once complete; a build that fails leaves no file behind.
+        var started: [ModelFile] = [], built = false
+        defer { if !built { for file in started { abandon(file) } } }
+        for p in selected { started.append(try startBuild(p)) }
+        let files = started
         for (t, file) in zip(targets, files) { try file.write { db in try t.create(db) } }
         let start = try pool.read { db in try Self.lastArrival(db) }
         let generations = selected.map { (state[$0.name]?.generation ?? 0) + 1 }
@@ -75,7 +80,9 @@ extension ProjectionEngine {
                 try Self.saveState(db, targets[i].projection.name, State(version: targets[i].projection.version, position: tail.last?.arrival ?? end,
                                                                          generation: generations[i], limit: limit))
             }
+            try self.install(files[i], selected[i])
         }
+        built = true
         return ReplayReport(entries: read, seconds: Self.seconds(since: clock), projections: selected.map(\.name))
     }
 

@@ -22,7 +22,7 @@ extension ProjectionEngine {
     /// `table LF` and one line per row: the RFC 8785 JSON array of its values, then LF. `all`
     /// hashes the per-projection lines `name SP hex LF`.
     public func digests() throws -> [ReadModelDigest] {
-        try views.read { db in
+        try readViews { db in
             var out: [ReadModelDigest] = []
             var all = SHA256()
             for p in projections {

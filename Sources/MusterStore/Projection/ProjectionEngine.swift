@@ -78,16 +78,25 @@ public struct ReplayReport: Sendable {
 /// (one row per entity it is about: the entity and the entry's arrival position, so re-applying is
 /// a no-op) and every entity it touched is re-folded from the entries its facts name. A projection
 /// whose version changed, a backlog larger than what is applied, or ``rebuild(_:limit:progress:)``,
-/// builds into `__build` tables and swaps them in, with the entries that arrived meanwhile, in one
-/// transaction on its file: readers see the old model or the new one, never a mix.
+/// builds into a new file (the model's next generation) and puts it in place of the live one, with
+/// the entries that arrived meanwhile: readers see the old model or the new one, never a mix.
 public final class ProjectionEngine: Sendable {
     /// The log's pool: entries are read through it.
     let pool: DatabasePool
-    /// Each projection's file, by name (none when the engine is not writable).
-    let models: [String: ModelFile]
-    /// Connections for reading the models: the log, with every model file attached (a report
-    /// joins one model's table with another's, and reads each as its file's last commit left it).
-    let views: DatabasePool
+    /// The folder of the model files.
+    let directory: String
+    /// Whether this engine writes the models (it holds the hub's writer lock).
+    let writable: Bool
+    /// The log's path, which every model file's connection attaches.
+    private let logPath: String
+    /// The connection to each projection's live file, by name, opened when first needed and
+    /// reopened when a rebuild has put a new generation in its place.
+    private let opened = Mutex<[String: ModelFile]>([:])
+    /// Connections for reading the models: the log, with every model's live file attached (a
+    /// report joins one model's table with another's, and reads each as its file's last commit
+    /// left it), and the files they attach. Opened again on the new files once a rebuild has
+    /// swapped a model in.
+    private let views: Mutex<(files: [String?], pool: DatabasePool?)> = Mutex(([], nil))
     /// Envelopes of entries this process just committed (parsed again only when not held here).
     let recent: RecentEnvelopes
     /// The projections kept.
@@ -127,28 +136,33 @@ public final class ProjectionEngine: Sendable {
         recent = store.recent
         self.projections = projections
         self.sizes = sizes
-        let directory = Self.modelDirectory(logPath: store.pool.path)
+        directory = Self.modelDirectory(logPath: store.pool.path)
+        logPath = store.pool.path
+        self.writable = writable
         if writable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            models = Dictionary(uniqueKeysWithValues: try projections.map {
-                ($0.name, try ModelFile(directory: directory, name: $0.name, logPath: store.pool.path))
-            })
             try Self.dropTablesInLog(pool)
-        } else {
-            models = [:]
+            // Every projection has a file from the start (empty until built), for readers to attach.
+            for p in projections { _ = try model(p) }
         }
-        var config = Configuration()
-        config.readonly = true
-        config.busyMode = .timeout(10)
-        let names = projections.map(\.name)
-        config.prepareDatabase { db in
-            for name in names {
-                let (path, schema) = ModelFile.location(directory, name)
-                guard FileManager.default.fileExists(atPath: path) else { continue }
-                try db.execute(sql: "ATTACH DATABASE ? AS \(schema)", arguments: [path])
+    }
+
+    /// The views' pool on the models' live files: the one open if they are still live, or a new one.
+    private func viewPool() throws -> DatabasePool {
+        let files = ModelFile.live(directory, projections.map(\.name))
+        return try views.withLock { v in
+            if let pool = v.pool, v.files == files { return pool }
+            var config = Configuration()
+            config.readonly = true
+            config.busyMode = .timeout(10)
+            let attached = zip(projections.map { ModelFile.schema($0.name) }, files).compactMap { schema, path in path.map { (schema, $0) } }
+            config.prepareDatabase { db in
+                for (schema, path) in attached { try db.execute(sql: "ATTACH DATABASE ? AS \(schema)", arguments: [path]) }
             }
+            let pool = try DatabasePool(path: logPath, configuration: config)
+            v = (files, pool)
+            return pool
         }
-        views = try DatabasePool(path: store.pool.path, configuration: config)
     }
 
     /// Drops the read-model tables that versions before model files kept in the log's file
@@ -161,17 +175,68 @@ public final class ProjectionEngine: Sendable {
         try pool.write { db in for name in old { try db.execute(sql: "DROP TABLE IF EXISTS \"\(name)\"") } }
     }
 
-    /// The model file of projection `p`.
-    func model(_ p: any Projection) throws -> ModelFile {
-        guard let model = models[p.name] else {
+    private func requireWritable() throws {
+        guard writable else {
             throw StoreError(.locked, "the read models of this hub are open for reading only: another process holds its writer lock")
         }
-        return model
+    }
+
+    /// The live model file of projection `p` (created, empty, when it has none).
+    func model(_ p: any Projection) throws -> ModelFile {
+        try requireWritable()
+        let live = ModelFile.current(directory, p.name) ?? (ModelFile.path(directory, p.name, generation: 0), 0)
+        return try opened.withLock { files in
+            if let file = files[p.name], file.path == live.path { return file }
+            try files[p.name]?.close()
+            let file = try ModelFile(path: live.path, generation: live.generation, logPath: logPath)
+            files[p.name] = file
+            return file
+        }
+    }
+
+    /// A new file for the next generation of projection `p`, to build it into (what an
+    /// interrupted build left is removed first).
+    func startBuild(_ p: any Projection) throws -> ModelFile {
+        try requireWritable()
+        for file in ModelFile.files(directory, p.name) where !file.isLive { ModelFile.remove(file.path) }
+        let generation = (ModelFile.files(directory, p.name).map(\.generation).max() ?? 0) + 1
+        return try ModelFile(path: ModelFile.buildingPath(directory, p.name, generation: generation), generation: generation,
+                             logPath: logPath, building: true)
+    }
+
+    /// Puts a built file in place of projection `p`'s live one: synced, renamed to its live name
+    /// (a rename the directory then makes durable), and the older generations removed. Readers
+    /// that still have an old file open read it until they close it; new reads see the new one.
+    func install(_ built: ModelFile, _ p: any Projection) throws {
+        try built.close()
+        try flushToDisk(built.path)
+        let live = ModelFile.path(directory, p.name, generation: built.generation)
+        guard rename(built.path, live) == 0 else {
+            throw StoreError(.corrupt, "cannot rename \(built.path) to \(live): \(String(cString: strerror(errno)))")
+        }
+        try flushToDisk(directory)
+        try opened.withLock { files in try files.removeValue(forKey: p.name)?.close() }
+        for file in ModelFile.files(directory, p.name) where file.path != live { ModelFile.remove(file.path) }
+    }
+
+    /// Removes a build's file after it failed.
+    func abandon(_ built: ModelFile) {
+        try? built.close()
+        ModelFile.remove(built.path)
     }
 
     /// Reads the models: `body` sees every model's tables by name (and the log's).
     func readViews<T>(_ body: (Database) throws -> T) throws -> T {
-        try views.read(body)
+        let pool = try viewPool()
+        do {
+            return try pool.read(body)
+        } catch {
+            // A model swapped in between finding its file and opening a connection to it: the
+            // old file is gone; once more, on the live files.
+            let again = try viewPool()
+            if again === pool { throw error }
+            return try again.read(body)
+        }
     }
 
     // MARK: - Status
@@ -195,7 +260,7 @@ public final class ProjectionEngine: Sendable {
 
     /// Each built projection's state, as its file's last commit left it.
     func states() throws -> [String: State] {
-        try views.read { db in
+        try readViews { db in
             var out: [String: State] = [:]
             for p in projections {
                 let schema = ModelFile.schema(p.name)
@@ -242,7 +307,9 @@ public final class ProjectionEngine: Sendable {
     public func catchUp() throws -> Int64 {
         try running.take {
             var state = try states()
-            let current = try projections.map { p in try model(p).read { db in try ProjectionTables.isCurrentLayout(db, ProjectionTables(projection: p, suffix: "")) } }
+            let current = try projections.map { p in
+                try state[p.name] == nil || model(p).read { db in try ProjectionTables.isCurrentLayout(db, ProjectionTables(projection: p, suffix: "")) }
+            }
             let end = try pool.read { db in try Self.lastArrival(db) }
             // Whatever this run does not take, it applies from the bytes or rebuilds: the cache
             // need not hold those envelopes past it (a hand-over, never the only copy).

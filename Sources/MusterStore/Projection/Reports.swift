@@ -3,10 +3,10 @@ public import MusterCore
 
 /// The reports hubs, operators and auditors read, as SQL over the read models.
 public struct Reports: Sendable {
-    let pool: DatabasePool
+    let engine: ProjectionEngine
 
     /// Reports over a hub's read models.
-    public init(engine: ProjectionEngine) { pool = engine.views }
+    public init(engine: ProjectionEngine) { self.engine = engine }
 
     /// A date range, inclusive at both ends; either end may be open.
     public struct Period: Sendable, Hashable {
@@ -127,7 +127,7 @@ public struct Reports: Sendable {
     }
 
     private func fetch(_ sql: String, _ arguments: [String] = []) throws -> [Row] {
-        try pool.read { db in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)) }
+        try engine.readViews { db in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)) }
     }
 
     /// Per-origin log status as the read model holds it.
@@ -140,7 +140,7 @@ public struct Reports: Sendable {
 
     /// The donations the register works from.
     public func registerDonations() throws -> [DonationRegister.Donation] {
-        try pool.read { db in
+        try engine.readViews { db in
             try Row.fetchAll(db, sql: """
                 SELECT key, donor, donor_kind, amount_minor, currency, received_on, unit, refunded_minor, returned_on,
                     checked_on, check_outcome FROM rm_donation ORDER BY key

@@ -64,8 +64,10 @@ import Testing
         #expect(!seen.values.isEmpty && seen.values.allSatisfy { $0 == members })
         #expect(try replica.digest() == digest)
         // No build table is left in any model's file.
-        for model in replica.engine.models.values {
-            #expect(try model.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM main.sqlite_master WHERE name LIKE '%__build'") } == 0)
+        for p in replica.engine.projections {
+            #expect(try replica.engine.model(p).read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM main.sqlite_master WHERE name LIKE '%__build'")
+            } == 0)
         }
     }
 
@@ -74,7 +76,7 @@ import Testing
         let replica = try ReplicaStore()
         try replica.arrive(fixture.logs[0]); try replica.engine.catchUp()
         let digest = try replica.digest()
-        try replica.engine.models["members"]!.write { db in
+        try replica.engine.model(MembersProjection()).write { db in
             try db.execute(sql: "UPDATE pj_state SET version = 0 WHERE name = 'members'")
             try db.execute(sql: "DELETE FROM rm_member")  // an old model with other contents
         }
