@@ -142,8 +142,13 @@ public final class ProjectionEngine: Sendable {
         if writable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try Self.dropTablesInLog(pool)
-            // Every projection has a file from the start (empty until built), for readers to attach.
-            for p in projections { _ = try model(p) }
+            // Every projection has a file from the start (empty until built), for readers to attach;
+            // older generations that a crash kept from being removed go (a building file may be
+            // another engine's in this process, and is left to the next build).
+            for p in projections {
+                let live = try model(p)
+                for file in ModelFile.files(directory, p.name) where file.isLive && file.generation < live.generation { ModelFile.remove(file.path) }
+            }
         }
     }
 

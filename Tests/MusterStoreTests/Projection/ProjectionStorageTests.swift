@@ -250,6 +250,11 @@ import Testing
         #expect(try members() != before.0)
         #expect(try members() == Reports(engine: ProjectionEngine(store: replica.store, writable: false)).members(by: "region", period: .init()))
         #expect(try replica.engine.status().allSatisfy { $0.position == Int64(all.count) })
+        // An older generation that a crash kept from being removed goes when the hub next opens.
+        try Data().write(to: URL(fileURLWithPath: directory).appendingPathComponent("members.1.sqlite"))
+        #expect(try files() == ["members.1.sqlite", "members.2.sqlite"])
+        _ = try ProjectionEngine(store: replica.store)
+        #expect(try files().filter { !$0.hasSuffix("-wal") && !$0.hasSuffix("-shm") } == ["members.2.sqlite"])
         // The live file is written through its WAL again, and catch-ups go on in it.
         let model = try replica.engine.model(MembersProjection())
         #expect(URL(fileURLWithPath: model.path).lastPathComponent == "members.2.sqlite")
