@@ -152,10 +152,9 @@ public final class ProjectionEngine: Sendable {
         }
     }
 
-    /// The views' pool on the models' live files: the one open if they are still live, or a new one.
-    private func viewPool() throws -> DatabasePool {
-        let files = ModelFile.live(directory, projections.map(\.name))
-        return try views.withLock { v in
+    /// The views' pool on the model files `files`: the one open if it attaches them, or a new one.
+    private func viewPool(_ files: [String?]) throws -> DatabasePool {
+        try views.withLock { v in
             if let pool = v.pool, v.files == files { return pool }
             var config = Configuration()
             config.readonly = true
@@ -232,16 +231,21 @@ public final class ProjectionEngine: Sendable {
 
     /// Reads the models: `body` sees every model's tables by name (and the log's).
     func readViews<T>(_ body: (Database) throws -> T) throws -> T {
-        let pool = try viewPool()
-        do {
-            return try pool.read(body)
-        } catch {
-            // A model swapped in between finding its file and opening a connection to it: the
-            // old file is gone; once more, on the live files.
-            let again = try viewPool()
-            if again === pool { throw error }
-            return try again.read(body)
+        let names = projections.map(\.name)
+        var files = ModelFile.live(directory, names)
+        for attempt in 1... {
+            do {
+                return try viewPool(files).read(body)
+            } catch {
+                // A rebuild put a model's new file in place and removed the old one after it was
+                // listed, before a connection attached it (in this process, or another): once
+                // more, on the files live now. A failure with the same files live is the read's own.
+                let now = ModelFile.live(directory, names)
+                guard now != files, attempt < 8 else { throw error }
+                files = now
+            }
         }
+        preconditionFailure("unreachable")
     }
 
     // MARK: - Status

@@ -71,6 +71,36 @@ import Testing
         }
     }
 
+    /// Readers on other threads, through this engine and through another one reading only, read
+    /// all along while rebuild after rebuild puts new files in place and removes the old ones: each
+    /// read sees the whole model, and none fails for a file removed after it was listed.
+    @Test func readersOnOtherThreadsReadThroughRebuilds() throws {
+        let fixture = try Self.fixture.get()
+        let replica = try ReplicaStore()
+        try replica.arrive(fixture.logs.flatMap { $0 }); try replica.engine.catchUp()
+        let members = try replica.count("SELECT COUNT(*) FROM rm_member")
+        let reader = try ProjectionEngine(store: replica.store, writable: false)
+        let rebuilding = Atomic<Bool>(true)
+        let seen = LockedList(), failures = Mutex<[String]>([])
+        let readers = (0..<2).map { i in
+            Prefetch {
+                let engine = i == 0 ? replica.engine : reader
+                while rebuilding.load(ordering: .relaxed) {
+                    do {
+                        seen.append(try engine.readViews { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rm_member") ?? -1 })
+                    } catch {
+                        failures.withLock { $0.append("\(error)") }
+                    }
+                }
+            }
+        }
+        for _ in 0..<12 { _ = try replica.engine.rebuild() }
+        rebuilding.store(false, ordering: .relaxed)
+        for r in readers { try r.value() }
+        #expect(failures.withLock { $0 } == [])
+        #expect(seen.values.count > 12 && seen.values.allSatisfy { $0 == members })
+    }
+
     @Test func aChangedVersionRebuildsOnCatchUp() throws {
         let fixture = try Self.fixture.get()
         let replica = try ReplicaStore()
