@@ -202,8 +202,9 @@ public final class ProjectionEngine: Sendable {
     /// interrupted build left is removed first).
     func startBuild(_ p: any Projection) throws -> ModelFile {
         try requireWritable()
-        for file in ModelFile.files(directory, p.name) where !file.isLive { ModelFile.remove(file.path) }
-        let generation = (ModelFile.files(directory, p.name).map(\.generation).max() ?? 0) + 1
+        let files = ModelFile.files(directory, p.name)
+        for file in files where !file.isLive { ModelFile.remove(file.path) }
+        let generation = (files.filter(\.isLive).map(\.generation).max() ?? 0) + 1
         return try ModelFile(path: ModelFile.buildingPath(directory, p.name, generation: generation), generation: generation,
                              logPath: logPath, building: true)
     }
@@ -232,8 +233,8 @@ public final class ProjectionEngine: Sendable {
     /// Reads the models: `body` sees every model's tables by name (and the log's).
     func readViews<T>(_ body: (Database) throws -> T) throws -> T {
         let names = projections.map(\.name)
-        var files = ModelFile.live(directory, names)
-        for attempt in 1... {
+        var files = ModelFile.live(directory, names), attempts = 1
+        while true {
             do {
                 return try viewPool(files).read(body)
             } catch {
@@ -241,11 +242,11 @@ public final class ProjectionEngine: Sendable {
                 // listed, before a connection attached it (in this process, or another): once
                 // more, on the files live now. A failure with the same files live is the read's own.
                 let now = ModelFile.live(directory, names)
-                guard now != files, attempt < 8 else { throw error }
+                guard now != files, attempts < 8 else { throw error }
                 files = now
+                attempts += 1
             }
         }
-        preconditionFailure("unreachable")
     }
 
     // MARK: - Status
