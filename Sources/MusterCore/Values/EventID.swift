@@ -49,7 +49,15 @@ public struct EventID: Hashable, Sendable, Comparable, CustomStringConvertible {
     public static func < (lhs: EventID, rhs: EventID) -> Bool { lhs.key < rhs.key }
 }
 
-/// A subject id: the random UUID (version 4) naming a member or donor across every hub.
+/// A subject id: the UUID naming a member or donor across every hub. Any version is read; a hub
+/// mints version 7 (``generate()``), whose ids sort by the time they were made.
+///
+/// A subject's id is a key of the key store's index and of the read models' tables, and new
+/// members far outnumber the other subjects an import or a busy hub writes: random (version 4)
+/// ids put every new key at a random place in those B-trees, so each commit rewrote a page per
+/// new member, where time-ordered ones mostly extend the last page. The time an id carries says
+/// no more than the log already does in the clear: the member's `joinedOn` and the entry's
+/// `recordedAt`.
 public struct SubjectID: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// The 36-character lowercase text form.
     public let text: String
@@ -67,7 +75,8 @@ public struct SubjectID: Hashable, Sendable, Comparable, CustomStringConvertible
         self.key = key
     }
 
-    /// A new random (version 4) subject id.
+    /// A new random (version 4) subject id, drawing every bit from `rng` (the synthetic movements
+    /// of the demo and the tests, whose seeded generators give the ids they always gave).
     public static func generate(using rng: inout some RandomNumberGenerator) -> SubjectID {
         // Sixteen draws, a byte of each (the low one, as `UInt8.random(in: 0...255, using:)` takes
         // it, so seeded generators give the ids they always gave); then version 4, variant 10.
@@ -79,15 +88,22 @@ public struct SubjectID: Hashable, Sendable, Comparable, CustomStringConvertible
         return SubjectID(unchecked: IDKey(high: high, low: low))
     }
 
+    /// A new time-ordered (version 7) subject id for the given Unix time in milliseconds, drawing
+    /// its random bits from `rng`.
+    public static func generate(unixMillis: UInt64, using rng: inout some RandomNumberGenerator) -> SubjectID {
+        SubjectID(unchecked: EventID.generate(unixMillis: unixMillis, using: &rng).key)
+    }
+
     private init(unchecked key: IDKey) {
         text = UUIDText.format(key.high, key.low)
         self.key = key
     }
 
-    /// A new random subject id from the system's secure generator.
+    /// A new time-ordered (version 7) subject id, for now, with random bits from the system's
+    /// secure generator: what a hub mints for a new member.
     public static func generate() -> SubjectID {
         var rng = SecureRandom.Generator()
-        return generate(using: &rng)
+        return generate(unixMillis: UInt64(max(0, Timestamp.now().unixMillis)), using: &rng)
     }
 
     public var description: String { text }

@@ -57,7 +57,9 @@ struct DraftFactory: Sendable {
     func draft(_ index: Int) throws -> EntryDraft {
         let member = index / 2
         var rng = BenchRandom(seed: seed ^ (UInt64(member) &* 0x2545_F491_4F6C_DD1D))
-        let subject = SubjectID.generate(using: &rng)
+        // Time-ordered, as a hub mints new members' ids (`SubjectID.generate()`): eight per
+        // millisecond from a fixed start, so the drafts stay a function of their index.
+        let subject = SubjectID.generate(unixMillis: 1_760_000_000_000 + UInt64(member / 8), using: &rng)
         let area = rng.pick(Self.areas)
         let first = rng.pick(Self.firstNames), last = rng.pick(Self.surnames)
         let name = "\(first) \(last)"
