@@ -379,12 +379,19 @@ func concurrentAppend(_ o: Options) async throws {
         return all.sorted()
     }
     let elapsed = seconds(clock.now - started)
+    // How far the read models trail the log when the last append returns (their catch-up runs in
+    // the background, at a lower priority than the appends), and how long they take to catch up.
+    let behind = Int64(total) - (try hub.projections.status().map(\.position).min() ?? 0)
+    let settleStart = clock.now
+    try hub.settleProjections()
+    let settle = seconds(clock.now - settleStart)
     try verifySize(hub, total)
     func percentile(_ p: Double) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] * 1000 }
     let batches = try hub.store.checkpoints(origin: hub.origin).count
     emit([("workload", "concurrent-append"), ("impl", "muster"), ("events", total), ("seconds", elapsed),
           ("events_per_second", Double(total) / elapsed), ("writers", o.writers), ("commits", batches),
           ("mean_batch", Double(total) / Double(max(1, batches))), ("p50_ms", percentile(0.5)), ("p99_ms", percentile(0.99)),
+          ("read_models_behind_at_end", behind), ("read_models_settle_seconds", settle),
           ("peak_rss_kb_self", peakRSSKB()),
           ("durability", try durability(hub, "group commit, one signed checkpoint per commit"))])
 }
