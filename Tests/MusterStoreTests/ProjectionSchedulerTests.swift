@@ -1,34 +1,11 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import MusterCore
 @testable import MusterStore
-import Synchronization
 import Testing
 
-/// The read models' background catch-up: it runs on a thread of its own at a lower priority than
-/// the appends, and still brings the models up to date without anyone asking.
+/// The read models' background catch-up, on a thread of its own: it brings the models up to date
+/// without anyone asking.
 @Suite struct ProjectionSchedulerTests {
-    #if canImport(Glibc)
-    /// The catch-up's thread takes a nice value of 10; the thread that started it keeps its own.
-    @Test func theCatchUpThreadRunsAtALowerPriority() throws {
-        errno = 0
-        let mine = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
-        let seen = Mutex<Int32?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            ProjectionScheduler.lowerPriority()
-            seen.withLock { $0 = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) }
-            done.signal()
-        }
-        thread.start()
-        done.wait()
-        #expect(seen.withLock { $0 } == max(mine, 10))
-        #expect(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) == mine, "only the catch-up's thread is lowered")
-    }
-    #endif
-
     /// Appends from many tasks, with no explicit catch-up: the background one applies them all.
     @Test func theBackgroundCatchUpReachesTheLogsEnd() async throws {
         let t = try TestHub()

@@ -1,14 +1,10 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
 
 /// Runs the read models' catch-up in the background after commits: one run at a time, and one
 /// more after it if commits came meanwhile — started no sooner than ``pause`` after the one
 /// before, so under sustained load each run takes many commits and the log's writer is taken
-/// for the read models once per run, not once per commit. Runs go on a thread of their own, at a
-/// lower priority than the appends (``lowerPriority()``).
+/// for the read models once per run, not once per commit. Runs go on a thread of their own.
 final class ProjectionScheduler: Sendable {
     private struct State {
         var running = false
@@ -38,9 +34,12 @@ final class ProjectionScheduler: Sendable {
         }
         guard start else { return }
         let pause = self.pause
-        // A thread of its own, at a lower priority than the appends': see `lowerPriority()`.
+        // A thread of its own: a run blocks for as long as it writes (hundreds of milliseconds
+        // under load), which a task would do on one of the cooperative pool's few threads (two,
+        // on two cores), keeping the appends' tasks from it meanwhile. (It had also run at a nice
+        // value of 10; throughput did not measurably change, and threads that dispatch creates
+        // from a lowered one inherit its value and keep it for whatever work they run later.)
         let thread = Thread { [self] in
-            Self.lowerPriority()
             while true {
                 let started = ContinuousClock.now
                 // A failure here is met again, and reported, by the next explicit catch-up
@@ -60,21 +59,5 @@ final class ProjectionScheduler: Sendable {
         }
         thread.name = "muster.catch-up"
         thread.start()
-    }
-
-    /// Gives the calling thread (the catch-up's own) a nice value of 10: on a hub whose cores are
-    /// all busy, the appends' group commit (its leader, the sealing and the log's writer) runs
-    /// first, and the catch-up takes the time they leave (about a tenth of a core while they take
-    /// all of it, so the read models still move on). Where the thread's priority cannot be
-    /// lowered, it runs as before.
-    static func lowerPriority() {
-        #if canImport(Glibc)
-        // On Linux the nice value is a thread's own, and `who` 0 names the calling thread. A
-        // process already run nicer than that is left as it is.
-        let which = __priority_which_t(PRIO_PROCESS.rawValue)
-        errno = 0
-        let current = getpriority(which, 0)
-        if errno == 0, current < 10 { _ = setpriority(which, 0, 10) }
-        #endif
     }
 }
