@@ -36,9 +36,7 @@ final class ProjectionScheduler: Sendable {
         let pause = self.pause
         // A thread of its own: a run blocks for as long as it writes (hundreds of milliseconds
         // under load), which a task would do on one of the cooperative pool's few threads (two,
-        // on two cores), keeping the appends' tasks from it meanwhile. (It had also run at a nice
-        // value of 10; throughput did not measurably change, and threads that dispatch creates
-        // from a lowered one inherit its value and keep it for whatever work they run later.)
+        // on two cores), keeping the appends' tasks from it meanwhile.
         let thread = Thread { [self] in
             while true {
                 let started = ContinuousClock.now
@@ -54,7 +52,7 @@ final class ProjectionScheduler: Sendable {
                 // Commits came during the run: under sustained load, the next run waits out the
                 // rest of `pause`, so it takes many commits' entries in one write.
                 let rest = started + pause - ContinuousClock.now
-                if rest > .zero { Thread.sleep(forTimeInterval: Double(rest.components.seconds) + Double(rest.components.attoseconds) * 1e-18) }
+                if rest > .zero { Thread.sleep(forTimeInterval: rest / .seconds(1)) }
             }
         }
         thread.name = "muster.catch-up"

@@ -380,7 +380,7 @@ func concurrentAppend(_ o: Options) async throws {
     }
     let elapsed = seconds(clock.now - started)
     // How far the read models trail the log when the last append returns (their catch-up runs in
-    // the background, at a lower priority than the appends), and how long they take to catch up.
+    // the background, on a thread of its own), and how long they then take to catch up.
     let behind = Int64(total) - (try hub.projections.status().map(\.position).min() ?? 0)
     let settleStart = clock.now
     try hub.settleProjections()
