@@ -94,4 +94,65 @@ import Testing
             guard case .active = try reopened.lookup(subject) else { Issue.record("no key for \(subject)"); continue }
         }
     }
+    /// An erasure's key is destroyed before the batch after it is sealed, and a draft after the
+    /// erasure in its own batch is refused: while 32 tasks keep recording personal data about a
+    /// subject, another erases them, and no entry sealed for them lands after the erasure.
+    @Test func nothingIsSealedForASubjectAfterItsErasure() async throws {
+        let t = try TestHub()
+        let hub = t.hub
+        let joined = try #require(TestHub.drafts(members: 5).first { $0.type == MemberJoined.schema.type })
+        let subject = try #require(joined.subject)
+        _ = try await hub.record(joined)
+        let erasure = try EntryDraft(SubjectErased(requestedOn: try CalendarDate("2026-01-01"), basis: "gdpr-art17"),
+                                     subject: subject, operatorID: "op-erase")
+        let refused = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<32 {
+                group.addTask {
+                    for _ in 0..<2_000 {
+                        var again = joined
+                        again.id = nil
+                        do { _ = try await hub.record(again) } catch let error as CoreError where error.code == .subjectKeyUnavailable { return 1 }
+                    }
+                    return 0
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(30))
+                _ = try await hub.record(erasure)
+                return 0
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(refused == 32, "every writer is refused once the subject is erased")
+        let entries = try t.entries().filter { $0.envelope.subject == subject }
+        let erasedAt = try #require(entries.first { $0.envelope.type == SubjectErased.schema.type }).envelope.seq
+        #expect(entries.count > 2, "the writers recorded before the erasure")
+        let sealedAfter = entries.filter { $0.envelope.sealed != nil && $0.envelope.seq > erasedAt }.map(\.envelope.seq)
+        #expect(sealedAfter.isEmpty, "entries sealed for the subject after its erasure at \(erasedAt): \(sealedAfter)")
+        #expect(try await hub.verify().ok)
+    }
+
+    /// An import that erases a subject and then records personal data about them fails at that
+    /// draft, whether the two are in one chunk or in chunks one after the other.
+    @Test func anImportRefusesPersonalDataAfterAnErasure() async throws {
+        let joined = try #require(TestHub.drafts(members: 5).first { $0.type == MemberJoined.schema.type })
+        let subject = try #require(joined.subject)
+        var again = joined
+        again.id = nil
+        let erasure = try EntryDraft(SubjectErased(requestedOn: try CalendarDate("2026-01-01"), basis: "gdpr-art17"),
+                                     subject: subject, operatorID: "op-erase")
+        for chunk in [1, 16] {
+            let t = try TestHub()
+            await #expect(throws: CoreError.self, "chunk \(chunk)") {
+                _ = try await t.hub.recordBulk([joined, erasure, again], chunk: chunk)
+            }
+            // One chunk: nothing of it lands. Chunks of one: the join and the erasure do.
+            let types = try t.entries().map(\.envelope.type)
+            #expect(types == (chunk == 1 ? [MemberJoined.schema.type, SubjectErased.schema.type] : []), "chunk \(chunk)")
+            if chunk == 1 {
+                let key = try t.hub.keys.lookup(subject)
+                guard case .erased = key else { Issue.record("the erased subject's key is not destroyed: \(key)"); continue }
+            }
+        }
+    }
 }

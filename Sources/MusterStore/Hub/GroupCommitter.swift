@@ -23,10 +23,14 @@ import Synchronization
 /// actor, every append entered it twice, one after another, on the way in and out: 64 writers,
 /// 100 k events, two interleaved pairs: 14.2–15.1 k → 15.2–15.9 k events/s).
 public final class GroupCommitter: Sendable {
+    /// What runs after a batch commits, with the drafts appended and their outcomes; it returns
+    /// an error for each entry whose caller must hear one (nil for the rest).
+    public typealias AfterCommit = @Sendable (_ drafts: [EntryDraft], _ outcomes: [AppendOutcome]) -> [(any Error)?]
+
     private let store: any LogStore
     private let prepare: @Sendable ([EntryDraft]) async throws -> [Result<PreparedEntry, any Error>]
     private let beforeCommit: @Sendable () throws -> Void
-    private let afterCommit: @Sendable () -> Void
+    private let afterCommit: AfterCommit
     private let state: Mutex<State>
 
     private struct State {
@@ -49,12 +53,13 @@ public final class GroupCommitter: Sendable {
     /// A committer over `store`. `prepare` checks and seals a batch's drafts, one result each.
     /// `beforeCommit` runs before each batch (the hub flushes new subject keys there, so no entry
     /// is durable before its key); `afterCommit` runs once after each batch that committed, before
-    /// its callers resume (the hub schedules its read models' catch-up there: once per commit,
-    /// not once per caller).
+    /// its callers resume and before the next batch is prepared (the hub destroys the keys of the
+    /// subjects the batch erased, so no later batch seals for them, and schedules its read models'
+    /// catch-up: once per commit, not once per caller).
     public init(store: any LogStore, maximumBatch: Int = 4096,
                 prepare: @escaping @Sendable ([EntryDraft]) async throws -> [Result<PreparedEntry, any Error>],
                 beforeCommit: @escaping @Sendable () throws -> Void = {},
-                afterCommit: @escaping @Sendable () -> Void = {}) {
+                afterCommit: @escaping AfterCommit = { drafts, _ in drafts.map { _ in nil } }) {
         self.store = store
         self.prepare = prepare
         self.beforeCommit = beforeCommit
@@ -89,13 +94,15 @@ public final class GroupCommitter: Sendable {
         let prepared: [Result<PreparedEntry, any Error>]
         do { prepared = try await prepare(batch.map(\.draft)) } catch { prepared = batch.map { _ in .failure(error) } }
         // Each waiter's place among the requests appended (nil: its draft failed).
-        var requests: [AppendRequest] = []
+        var requests: [AppendRequest] = [], drafts: [EntryDraft] = []
         let slots = zip(batch, prepared).map { waiter, p -> Int? in
             guard case .success(let entry) = p else { return nil }
             requests.append(AppendRequest(entry, expectedSize: waiter.expectedSize))
+            drafts.append(waiter.draft)
             return requests.count - 1
         }
         let result: Result<[AppendOutcome], any Error>
+        var afterwards: [(any Error)?] = []
         if requests.isEmpty {
             result = .success([])
         } else {
@@ -105,8 +112,9 @@ public final class GroupCommitter: Sendable {
                 let keys = CommitGate()
                 let flush = beforeCommit
                 DispatchQueue.global().async { keys.finish(Result { try flush() }) }
-                result = .success(try await store.append(requests, beforeCommit: { try keys.wait() }))
-                afterCommit()
+                let outcomes = try await store.append(requests, beforeCommit: { try keys.wait() })
+                afterwards = afterCommit(drafts, outcomes)
+                result = .success(outcomes)
             } catch {
                 result = .failure(error)
             }
@@ -115,7 +123,10 @@ public final class GroupCommitter: Sendable {
         for (i, waiter) in batch.enumerated() {
             let outcome: Result<AppendOutcome, any Error> = switch (prepared[i], slots[i]) {
             case (.failure(let error), _): .failure(error)
-            case (_, let slot?): result.map { $0[slot] }
+            case (_, let slot?): result.flatMap { outcomes in
+                if slot < afterwards.count, let error = afterwards[slot] { return .failure(error) }
+                return .success(outcomes[slot])
+            }
             case (.success, nil): .failure(StoreError(.corrupt, "a prepared entry has no place in its batch"))
             }
             if waiter.ticket == leader { mine = outcome } else { waiter.continuation.resume(with: outcome.map(Wake.done)) }

@@ -50,8 +50,17 @@ public final class Hub: Sendable {
         self.scheduler = scheduler
         committed = { scheduler.schedule(); changes.bump() }
         let origin = self.origin
-        committer = GroupCommitter(store: store, prepare: { drafts in try await Self.prepareEach(drafts, origin: origin, keys: keys) },
-                                   beforeCommit: { try keys.flushPending() }, afterCommit: committed)
+        let committed = self.committed
+        committer = GroupCommitter(
+            store: store, prepare: { drafts in try await Self.prepareEach(drafts, origin: origin, keys: keys) },
+            beforeCommit: { try keys.flushPending() },
+            afterCommit: { drafts, outcomes in
+                defer { committed() }
+                return zip(drafts, outcomes).map { draft, outcome -> (any Error)? in
+                    do { try Self.carryOut(draft.type, draft.subject, outcome, keys: keys) } catch { return error }
+                    return nil
+                }
+            })
         rosterCache = Mutex(try directory.roster())
     }
 
@@ -87,11 +96,10 @@ public final class Hub: Sendable {
     /// - Parameter expectedSize: record only if the log then holds exactly this many entries.
     public func record(_ draft: EntryDraft, expectedSize: UInt64? = nil) async throws -> AppendOutcome {
         try checkAuthor(draft.author)
-        // The committer checks and seals it with the rest of its batch.
-        let outcome = try await committer.append(draft, expectedSize: expectedSize)
-        // The committer scheduled the read models' catch-up and woke the long polls.
-        try afterAppend([(draft.type, draft.subject)], [outcome])
-        return outcome
+        // The committer checks and seals it with the rest of its batch; once the batch is durable,
+        // it destroys the keys the batch erased, schedules the read models' catch-up and wakes
+        // the long polls.
+        return try await committer.append(draft, expectedSize: expectedSize)
     }
 
     /// Records many events in large batches (imports, benchmarks): checks and seals them, then
@@ -134,7 +142,10 @@ public final class Hub: Sendable {
         }
         var pending = pullAndPrepare()
         while let prepared = try await pending.value {
-            pending = pullAndPrepare()
+            // A chunk that erases subjects is durable, and their keys destroyed, before the next
+            // chunk is sealed.
+            let barrier = prepared.contains { $0.type == SubjectErased.schema.type }
+            if !barrier { pending = pullAndPrepare() }
             do {
                 try keys.flushPending()
                 let result = try await store.append(prepared.map { AppendRequest($0) })
@@ -142,6 +153,7 @@ public final class Hub: Sendable {
                 try afterAppend(prepared.map { ($0.type, $0.subject) }, result)
                 changes.bump()
                 try each(result)
+                if barrier { pending = pullAndPrepare() }
             } catch {
                 pending.cancel()
                 throw error
@@ -162,7 +174,23 @@ public final class Hub: Sendable {
         // an fsync of the key store's own, had started only once the batch was sealed.
         keys.makeKeys(for: subjects)
         keys.startFlush()
-        return try await Parallel.map(drafts) { _, draft in prepare(draft) }
+        return refuseAfterErasure(drafts, try await Parallel.map(drafts) { _, draft in prepare(draft) })
+    }
+
+    /// A batch is sealed all at once, before any of its erasures destroys a key: a later draft in
+    /// it with personal fields for a subject it erases fails, as it would in a batch of its own.
+    static func refuseAfterErasure(_ drafts: [EntryDraft], _ results: [Result<PreparedEntry, any Error>]) -> [Result<PreparedEntry, any Error>] {
+        guard drafts.contains(where: { $0.type == SubjectErased.schema.type }) else { return results }
+        var erased = Set<SubjectID>(), out = results
+        for (i, draft) in drafts.enumerated() {
+            guard case .success = results[i], let subject = draft.subject else { continue }
+            if draft.type == SubjectErased.schema.type {
+                erased.insert(subject)
+            } else if draft.personal != nil, erased.contains(subject) {
+                out[i] = .failure(CoreError(.subjectKeyUnavailable, "subject \(subject) was erased; personal data cannot be recorded for them again"))
+            }
+        }
+        return out
     }
 
     /// An import's chunk, prepared; its first bad draft (in order) fails the chunk.
@@ -185,8 +213,11 @@ public final class Hub: Sendable {
 
     /// Erasure is key destruction: once a `subject.erased` entry is durable, destroy the key.
     private func afterAppend(_ appended: [(type: String, subject: SubjectID?)], _ outcomes: [AppendOutcome]) throws {
-        for (p, outcome) in zip(appended, outcomes) where p.type == SubjectErased.schema.type {
-            if case .appended = outcome, let subject = p.subject { try keys.destroy(subject) }
-        }
+        for (p, outcome) in zip(appended, outcomes) { try Self.carryOut(p.type, p.subject, outcome, keys: keys) }
+    }
+
+    /// What a durable entry requires of the key store: a `subject.erased` entry destroys the key.
+    private static func carryOut(_ type: String, _ subject: SubjectID?, _ outcome: AppendOutcome, keys: FileSubjectKeyStore) throws {
+        if type == SubjectErased.schema.type, case .appended = outcome, let subject { try keys.destroy(subject) }
     }
 }
