@@ -144,7 +144,8 @@ public final class Hub: Sendable {
         while let prepared = try await pending.value {
             // A chunk that erases subjects is durable, and their keys destroyed, before the next
             // chunk is sealed.
-            let barrier = prepared.contains { $0.type == SubjectErased.schema.type }
+            let erasure = SubjectErased.schema.type
+            let barrier = prepared.indices.contains { prepared[$0].type == erasure }
             if !barrier { pending = pullAndPrepare() }
             do {
                 try keys.flushPending()
@@ -180,13 +181,14 @@ public final class Hub: Sendable {
     /// A batch is sealed all at once, before any of its erasures destroys a key: a later draft in
     /// it with personal fields for a subject it erases fails, as it would in a batch of its own.
     static func refuseAfterErasure(_ drafts: [EntryDraft], _ results: [Result<PreparedEntry, any Error>]) -> [Result<PreparedEntry, any Error>] {
-        guard drafts.contains(where: { $0.type == SubjectErased.schema.type }) else { return results }
+        let erasure = SubjectErased.schema.type
+        guard let first = drafts.indices.first(where: { drafts[$0].type == erasure }) else { return results }
         var erased = Set<SubjectID>(), out = results
-        for (i, draft) in drafts.enumerated() {
-            guard case .success = results[i], let subject = draft.subject else { continue }
-            if draft.type == SubjectErased.schema.type {
+        for i in first..<drafts.count {
+            guard case .success = results[i], let subject = drafts[i].subject else { continue }
+            if drafts[i].type == erasure {
                 erased.insert(subject)
-            } else if draft.personal != nil, erased.contains(subject) {
+            } else if drafts[i].personal != nil, erased.contains(subject) {
                 out[i] = .failure(CoreError(.subjectKeyUnavailable, "subject \(subject) was erased; personal data cannot be recorded for them again"))
             }
         }
