@@ -52,7 +52,7 @@ public struct BundleExporter {
             Self.flushFiles()
             if fm.fileExists(atPath: out.path) { try fm.removeItem(at: out) }
             try fm.moveItem(at: staging, to: out)
-            try Self.flush(directory: parent)
+            try flushToDisk(parent.path)
             return result
         } catch {
             try? fm.removeItem(at: staging)
@@ -64,11 +64,6 @@ public struct BundleExporter {
     /// for the thousands of files of a bundle, instead of one fsync each.
     static func flushFiles() {
         sync()
-    }
-
-    /// Makes a rename in `directory` durable.
-    static func flush(directory: URL) throws {
-        try flushToDisk(directory.path)
     }
 
     private func write(into writer: inout Writer, origins: [OriginStatus],

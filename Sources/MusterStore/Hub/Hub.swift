@@ -144,8 +144,7 @@ public final class Hub: Sendable {
         while let prepared = try await pending.value {
             // A chunk that erases subjects is durable, and their keys destroyed, before the next
             // chunk is sealed.
-            let erasure = SubjectErased.schema.type
-            let barrier = prepared.indices.contains { prepared[$0].type == erasure }
+            let barrier = prepared.indices.contains { prepared[$0].type == Self.erasure }
             if !barrier { pending = pullAndPrepare() }
             do {
                 try keys.flushPending()
@@ -181,12 +180,11 @@ public final class Hub: Sendable {
     /// A batch is sealed all at once, before any of its erasures destroys a key: a later draft in
     /// it with personal fields for a subject it erases fails, as it would in a batch of its own.
     static func refuseAfterErasure(_ drafts: [EntryDraft], _ results: [Result<PreparedEntry, any Error>]) -> [Result<PreparedEntry, any Error>] {
-        let erasure = SubjectErased.schema.type
-        guard let first = drafts.indices.first(where: { drafts[$0].type == erasure }) else { return results }
+        guard let first = drafts.indices.first(where: { drafts[$0].type == Self.erasure }) else { return results }
         var erased = Set<SubjectID>(), out = results
         for i in first..<drafts.count {
             guard case .success = results[i], let subject = drafts[i].subject else { continue }
-            if drafts[i].type == erasure {
+            if drafts[i].type == Self.erasure {
                 erased.insert(subject)
             } else if drafts[i].personal != nil, erased.contains(subject) {
                 out[i] = .failure(CoreError(.subjectKeyUnavailable, "subject \(subject) was erased; personal data cannot be recorded for them again"))
@@ -218,8 +216,11 @@ public final class Hub: Sendable {
         for (p, outcome) in zip(appended, outcomes) { try Self.carryOut(p.type, p.subject, outcome, keys: keys) }
     }
 
+    /// The erasure's event type, read once (every appended entry is compared with it).
+    private static let erasure = SubjectErased.schema.type
+
     /// What a durable entry requires of the key store: a `subject.erased` entry destroys the key.
     private static func carryOut(_ type: String, _ subject: SubjectID?, _ outcome: AppendOutcome, keys: FileSubjectKeyStore) throws {
-        if type == SubjectErased.schema.type, case .appended = outcome, let subject { try keys.destroy(subject) }
+        if type == erasure, case .appended = outcome, let subject { try keys.destroy(subject) }
     }
 }

@@ -57,7 +57,7 @@ final class ModelFile: Sendable {
             let rest = file.dropFirst(name.count + 1)
             for (suffix, isLive) in [(".sqlite", true), (".building", false)] where rest.hasSuffix(suffix) {
                 let digits = rest.dropLast(suffix.count)
-                guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), let n = Int(digits), n > 0 else { return nil }
+                guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(digits), n > 0 else { return nil }
                 return (URL(fileURLWithPath: directory).appendingPathComponent(file).path, n, isLive)
             }
             return nil

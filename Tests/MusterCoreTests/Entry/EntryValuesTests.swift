@@ -77,7 +77,6 @@ import Testing
         #expect(throws: CoreError.self) { try SubjectID("0190A5B2-7C3D-4E4F-8A1B-2C3D4E5F6A7B") }
     }
 
-
     /// A hub mints version 7 subject ids: lowercase, parsed back as themselves, carrying the time
     /// they were made, so ids minted later sort later (a new member's key goes at the end of the
     /// key store's index, not at a random page of it).
@@ -97,6 +96,7 @@ import Testing
         let late = SubjectID.generate(unixMillis: 1_760_000_000_001, using: &rng)
         #expect(early < late && early.text < late.text)
     }
+
     /// Ids are built from two words; the reference builds them byte by byte, as the draws were
     /// always taken, and spells them with `String(format:)`: seeded generators must keep giving the
     /// same ids (fixtures and benchmarks are made from seeds).
