@@ -181,7 +181,7 @@ extension ProjectionEngine {
     /// one core that the batch read (or anything else) also needs does not leave the others
     /// waiting for its one slice.
     private static func slices<T>(_ items: [T]) -> [[T]] {
-        let parts = 4 * ProcessInfo.processInfo.activeProcessorCount
+        let parts = 4 * Parallel.cores
         let per = max(1, (items.count + parts - 1) / parts)
         return stride(from: 0, to: items.count, by: per).map { Array(items[$0..<min(items.count, $0 + per)]) }
     }
