@@ -1,4 +1,3 @@
-import Dispatch
 public import MusterCore
 import Synchronization
 
@@ -51,8 +50,8 @@ public final class GroupCommitter: Sendable {
     }
 
     /// A committer over `store`. `prepare` checks and seals a batch's drafts, one result each.
-    /// `beforeCommit` runs before each batch (the hub flushes new subject keys there, so no entry
-    /// is durable before its key); `afterCommit` runs once after each batch that committed, before
+    /// `beforeCommit` runs in each batch's transaction, before its commit (the hub makes the
+    /// batch's new subject keys durable there, so no entry is durable before its key); `afterCommit` runs once after each batch that committed, before
     /// its callers resume and before the next batch is prepared (the hub destroys the keys of the
     /// subjects the batch erased, so no later batch seals for them, and schedules its read models'
     /// catch-up: once per commit, not once per caller).
@@ -107,12 +106,11 @@ public final class GroupCommitter: Sendable {
             result = .success([])
         } else {
             do {
-                // The batch's new subject keys are made durable on another thread while the log's
-                // transaction is built; the transaction waits for them only at its commit.
-                let keys = CommitGate()
-                let flush = beforeCommit
-                DispatchQueue.global().async { keys.finish(Result { try flush() }) }
-                let outcomes = try await store.append(requests, beforeCommit: { try keys.wait() })
+                // `beforeCommit` runs inside the log's transaction, just before its commit: the
+                // hub's waits there for the batch's new subject keys, whose write `prepare`
+                // started while the batch was sealed (a write of their own, on another thread,
+                // had meant a hop to a thread and back on every commit).
+                let outcomes = try await store.append(requests, beforeCommit: beforeCommit)
                 afterwards = afterCommit(drafts, outcomes)
                 result = .success(outcomes)
             } catch {
@@ -138,19 +136,3 @@ public final class GroupCommitter: Sendable {
     }
 }
 
-/// A one-shot result that one thread produces and another waits for.
-final class CommitGate: Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    private let result = Mutex<Result<Void, any Error>?>(nil)
-
-    func finish(_ outcome: Result<Void, any Error>) {
-        result.withLock { $0 = outcome }
-        done.signal()
-    }
-
-    /// Blocks until ``finish(_:)``; rethrows its error. Callable once.
-    func wait() throws {
-        done.wait()
-        try result.withLock { $0 }!.get()
-    }
-}

@@ -165,7 +165,11 @@ public final class Hub: Sendable {
     /// read with one query, then the drafts on every core. One draft's error is its own result.
     static func prepareEach(_ drafts: [EntryDraft], origin: String, keys: FileSubjectKeyStore) async throws -> [Result<PreparedEntry, any Error>] {
         let prepare = { @Sendable (draft: EntryDraft) in Result { try PreparedEntry(draft, origin: origin, keys: keys) } }
-        guard drafts.count > 1 else { return drafts.map(prepare) }
+        guard drafts.count > 1 else {
+            // A new subject's key is written while the log's transaction is built.
+            defer { keys.startFlush() }
+            return drafts.map(prepare)
+        }
         let subjects = drafts.compactMap { $0.personal == nil ? nil : $0.subject }
         // Should the one query fail, each draft's own lookup asks again, and fails on its own.
         try? keys.prefetch(subjects)
