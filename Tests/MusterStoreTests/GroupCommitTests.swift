@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import MusterCore
 @testable import MusterStore
 import MusterTesting
@@ -94,6 +95,41 @@ import Testing
             guard case .active = try reopened.lookup(subject) else { Issue.record("no key for \(subject)"); continue }
         }
     }
+    /// No entry is durable before its subject's key. While the key store cannot be written
+    /// (another connection holds its write lock), a record sealed under a new key fails, a
+    /// batch of them fails, an import fails, and the log stays empty; once the lock is gone they
+    /// land, with every key on disk. (The commit waits for the key flush in its own transaction.)
+    @Test func nothingLandsWhileItsSubjectKeysCannotBeWritten() async throws {
+        let t = try TestHub()
+        let hub = t.hub
+        let sealed = Array(TestHub.drafts(members: 40).filter { $0.personal != nil && $0.subject != nil }.prefix(24))
+        #expect(sealed.count == 24)
+        var held = Configuration()
+        held.allowsUnsafeTransactions = true  // the lock is held across accesses
+        let blocker = try DatabaseQueue(path: t.directory.subjectKeysPath, configuration: held)
+        try blocker.inDatabase { db in try db.execute(sql: "BEGIN IMMEDIATE") }
+
+        await #expect(throws: (any Error).self) { try await hub.record(sealed[0]) }
+        let failures = await withTaskGroup(of: Bool.self) { group in
+            for draft in sealed[1..<12] { group.addTask { (try? await hub.record(draft)) == nil } }
+            return await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+        }
+        #expect(failures == 11)
+        await #expect(throws: (any Error).self) { try await hub.recordBulk(Array(sealed[12...]), chunk: 4) }
+        #expect(try t.entries().isEmpty)
+        #expect(try hub.store.checkpoints(origin: hub.origin).allSatisfy { $0.size == 0 })
+
+        try blocker.inDatabase { db in try db.execute(sql: "ROLLBACK") }
+        for draft in sealed[..<12] { _ = try await hub.record(draft) }
+        _ = try await hub.recordBulk(Array(sealed[12...]), chunk: 4)
+        #expect(try t.entries().count == sealed.count)
+        #expect(try await hub.verify().ok)
+        let reopened = try FileSubjectKeyStore(path: t.directory.subjectKeysPath, kek: t.directory.keystoreKey())
+        for subject in Set(sealed.compactMap(\.subject)) {
+            guard case .active = try reopened.lookup(subject) else { Issue.record("no key on disk for \(subject)"); continue }
+        }
+    }
+
     /// An erasure's key is destroyed before the batch after it is sealed, and a draft after the
     /// erasure in its own batch is refused: while 32 tasks keep recording personal data about a
     /// subject, another erases them, and no entry sealed for them lands after the erasure.
