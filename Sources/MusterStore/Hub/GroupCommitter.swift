@@ -51,10 +51,11 @@ public final class GroupCommitter: Sendable {
 
     /// A committer over `store`. `prepare` checks and seals a batch's drafts, one result each.
     /// `beforeCommit` runs in each batch's transaction, before its commit (the hub makes the
-    /// batch's new subject keys durable there, so no entry is durable before its key); `afterCommit` runs once after each batch that committed, before
-    /// its callers resume and before the next batch is prepared (the hub destroys the keys of the
-    /// subjects the batch erased, so no later batch seals for them, and schedules its read models'
-    /// catch-up: once per commit, not once per caller).
+    /// batch's new subject keys durable there, so no entry is durable before its key);
+    /// `afterCommit` runs once after each batch that committed, before its callers resume and
+    /// before the next batch is prepared (the hub destroys the keys of the subjects the batch
+    /// erased, so no later batch seals for them, and schedules its read models' catch-up: once
+    /// per commit, not once per caller).
     public init(store: any LogStore, maximumBatch: Int = 4096,
                 prepare: @escaping @Sendable ([EntryDraft]) async throws -> [Result<PreparedEntry, any Error>],
                 beforeCommit: @escaping @Sendable () throws -> Void = {},
