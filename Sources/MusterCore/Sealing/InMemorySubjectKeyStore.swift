@@ -22,7 +22,7 @@ public final class InMemorySubjectKeyStore: SubjectKeyStore {
         try slots.withLock { (slots) throws(CoreError) -> SubjectKey in
             switch slots[subject] {
             case .key(let key): return key
-            case .erased: throw CoreError(.subjectKeyUnavailable, "subject \(subject) was erased; personal data cannot be recorded for them again")
+            case .erased: throw CoreError.erased(subject)
             case nil:
                 let key = SubjectKey.generate()
                 slots[subject] = .key(key)

@@ -49,6 +49,13 @@ public protocol SubjectKeyStore: Sendable {
     func allKeys(_ subject: SubjectID) throws -> [SubjectKey]
 }
 
+extension CoreError {
+    /// What sealing personal data for an erased subject meets, wherever it is refused.
+    public static func erased(_ subject: SubjectID) -> CoreError {
+        CoreError(.subjectKeyUnavailable, "subject \(subject) was erased; personal data cannot be recorded for them again")
+    }
+}
+
 extension SubjectKeyStore {
     public func allKeys(_ subject: SubjectID) throws -> [SubjectKey] {
         if case .active(let key) = try lookup(subject) { return [key] }

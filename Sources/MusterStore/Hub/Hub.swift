@@ -191,7 +191,7 @@ public final class Hub: Sendable {
             if drafts[i].type == Self.erasure {
                 erased.insert(subject)
             } else if drafts[i].personal != nil, erased.contains(subject) {
-                out[i] = .failure(CoreError(.subjectKeyUnavailable, "subject \(subject) was erased; personal data cannot be recorded for them again"))
+                out[i] = .failure(CoreError.erased(subject))
             }
         }
         return out

@@ -102,8 +102,7 @@ public final class FileSubjectKeyStore: SubjectKeyStore {
     public func keyForSealing(_ subject: SubjectID) throws -> SubjectKey {
         switch try lookup(subject) {
         case .active(let key): return key
-        case .erased:
-            throw CoreError(.subjectKeyUnavailable, "subject \(subject) was erased; personal data cannot be recorded for them again")
+        case .erased: throw CoreError.erased(subject)
         case .unknown:
             return state.withLock { s in
                 if let raced = s.pending[subject] ?? s.cache[subject] { return raced }
