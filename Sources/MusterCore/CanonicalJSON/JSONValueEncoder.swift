@@ -38,10 +38,18 @@ final class JSONEncodingNode {
         }
     }
 
+    /// An object's members: finished values, and the nodes of nested containers still open
+    /// to writes (`nestedContainer`, `superEncoder`), kept apart so that an object of values
+    /// (nearly every one) is already its finished dictionary.
+    struct Members {
+        var values: [String: JSONValue]
+        var nodes: [String: JSONEncodingNode] = [:]
+    }
+
     enum Content {
         case empty
         case value(JSONValue)
-        case object([String: Slot])
+        case object(Members)
         case array([Slot])
     }
 
@@ -54,7 +62,11 @@ final class JSONEncodingNode {
         switch content {
         case .empty: return .object([:])
         case .value(let value): return value
-        case .object(let members): return .object(members.mapValues(\.resolved))
+        case .object(let members):
+            guard !members.nodes.isEmpty else { return .object(members.values) }
+            var values = members.values
+            for (key, node) in members.nodes { values[key] = node.resolved() }
+            return .object(values)
         case .array(let elements): return .array(elements.map(\.resolved))
         }
     }
@@ -62,7 +74,7 @@ final class JSONEncodingNode {
     /// Makes this node an object (keeping members already written); false if it holds something else.
     func becomeObject() -> Bool {
         switch content {
-        case .empty: content = .object(Dictionary(minimumCapacity: 8)); return true
+        case .empty: content = .object(Members(values: Dictionary(minimumCapacity: 8))); return true
         case .object: return true
         default: return false
         }
@@ -80,7 +92,14 @@ final class JSONEncodingNode {
     func setMember(_ key: String, _ slot: Slot) {
         guard case .object(var members) = content else { return }
         content = .empty  // drop the reference so the dictionary is mutated in place
-        members[key] = slot
+        switch slot {
+        case .value(let value):
+            members.values[key] = value
+            if !members.nodes.isEmpty { members.nodes[key] = nil }
+        case .node(let node):
+            members.nodes[key] = node
+            members.values[key] = nil
+        }
         content = .object(members)
     }
 
@@ -96,7 +115,8 @@ final class JSONEncodingNode {
         return 0
     }
 
-    /// Encodes `value`: a scalar in place, anything else into a fresh node.
+    /// Encodes `value`: a scalar in place, anything else into a fresh node, finished once its
+    /// `encode(to:)` returns (nothing writes to it after that).
     static func encoding(
         _ value: some Encodable, at path: @autoclosure () -> [any CodingKey], userInfo: [CodingUserInfoKey: any Sendable]
     ) throws -> Slot {
@@ -105,7 +125,7 @@ final class JSONEncodingNode {
         }
         let node = JSONEncodingNode()
         try value.encode(to: JSONValueEncoding(node: node, codingPath: path(), userInfo: userInfo))
-        return .node(node)
+        return .value(node.resolved())
     }
 }
 
