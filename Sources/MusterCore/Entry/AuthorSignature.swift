@@ -47,7 +47,7 @@ public struct AuthorSignature: Hashable, Sendable {
             throw CoreError(.invalidEnvelope, "only an unsigned entry object can be author-signed")
         }
         let bytes: [UInt8]
-        do { bytes = try Ed25519.signature(for: unsigned, seed: signer.seed) } catch {
+        do { bytes = try signer.signingKey.signature(for: unsigned) } catch {
             throw CoreError(.signature, "signing with author key '\(signer.name)' failed: \(error)")
         }
         let signature = try AuthorSignature(vkey: signer.verifier.vkey, signature: bytes)

@@ -31,11 +31,29 @@ public enum Ed25519 {
         for message: some DataProtocol,
         seed: some DataProtocol
     ) throws(NoteError) -> [UInt8] {
-        let key = try privateKey(seed: seed)
-        do {
-            return try [UInt8](key.signature(for: message))
-        } catch {
-            throw NoteError(.cryptography, "Ed25519 signing failed")
+        try SigningKey(seed: seed).signature(for: message)
+    }
+
+    /// A private key derived once from its seed, for a signer that signs again and again (a log's
+    /// key signs a checkpoint on every commit). Deriving it is a scalar multiplication, as much
+    /// work as the signature: signing from the seed each time had doubled the cost.
+    ///
+    /// `@unchecked Sendable`: the key is immutable once made, and signing only reads it.
+    final class SigningKey: @unchecked Sendable {
+        private let key: Curve25519.Signing.PrivateKey
+
+        init(seed: some DataProtocol) throws(NoteError) { key = try privateKey(seed: seed) }
+
+        /// The 32-byte public key.
+        var publicKey: [UInt8] { [UInt8](key.publicKey.rawRepresentation) }
+
+        /// Signs `message` (deterministic, RFC 8032 §5.1.6).
+        func signature(for message: some DataProtocol) throws(NoteError) -> [UInt8] {
+            do {
+                return try [UInt8](key.signature(for: message))
+            } catch {
+                throw NoteError(.cryptography, "Ed25519 signing failed")
+            }
         }
     }
 
@@ -72,7 +90,7 @@ public enum Ed25519 {
         return false
     }
 
-    private static func privateKey(
+    fileprivate static func privateKey(
         seed: some DataProtocol
     ) throws(NoteError) -> Curve25519.Signing.PrivateKey {
         guard seed.count == keyByteCount else {

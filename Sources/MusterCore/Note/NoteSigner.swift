@@ -15,6 +15,8 @@ public struct NoteSigner: Sendable, CustomStringConvertible, CustomReflectable {
     /// The 32-byte Ed25519 public key.
     public let publicKey: [UInt8]
     let seed: [UInt8]  // internal: the signing paths of this module only
+    /// The key derived from the seed, once (internal, as the seed is).
+    let signingKey: Ed25519.SigningKey
 
     private static let prefix = "PRIVATE+KEY+"
 
@@ -30,7 +32,8 @@ public struct NoteSigner: Sendable, CustomStringConvertible, CustomReflectable {
         self.name = name
         self.type = type
         self.seed = seed
-        self.publicKey = try Ed25519.publicKey(seed: seed)
+        signingKey = try Ed25519.SigningKey(seed: seed)
+        self.publicKey = signingKey.publicKey
         self.keyID = NoteEncoding.keyID(name: name, type: type.rawValue, publicKey: publicKey)
     }
 
@@ -101,7 +104,7 @@ public struct NoteSigner: Sendable, CustomStringConvertible, CustomReflectable {
         switch type {
         case .ed25519:
             try SignedNote.checkText(text)
-            let signature = try Ed25519.signature(for: Array(text.utf8), seed: seed)
+            let signature = try signingKey.signature(for: Array(text.utf8))
             return try NoteSignature(name: name, keyID: keyID, bytes: signature)
         case .cosignatureV1:
             return try sign(text, timestamp: UInt64(max(0, Date().timeIntervalSince1970)))
@@ -123,7 +126,7 @@ public struct NoteSigner: Sendable, CustomStringConvertible, CustomReflectable {
         }
         try SignedNote.checkText(text)
         let message = Cosignature.signedMessage(text: text, timestamp: timestamp)
-        let signature = try Ed25519.signature(for: message, seed: seed)
+        let signature = try signingKey.signature(for: message)
         return try NoteSignature(name: name, keyID: keyID, bytes: NoteEncoding.bytes(timestamp) + signature)
     }
 }

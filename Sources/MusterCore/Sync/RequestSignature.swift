@@ -147,6 +147,6 @@ public enum RequestSignature {
 extension NoteSigner {
     /// Signs raw bytes with the Ed25519 key (request signatures; see ``RequestSignature``).
     func signRaw(_ message: [UInt8]) throws(NoteError) -> [UInt8] {
-        try Ed25519.signature(for: message, seed: seed)
+        try signingKey.signature(for: message)
     }
 }
