@@ -150,7 +150,7 @@ public final class Hub: Sendable {
                 try keys.flushPending()
                 let result = try await store.append(prepared.map { AppendRequest($0) })
                 appended = true
-                try afterAppend(prepared.map { ($0.type, $0.subject) }, result)
+                for (entry, outcome) in zip(prepared, result) { try Self.carryOut(entry.type, entry.subject, outcome, keys: keys) }
                 changes.bump()
                 try each(result)
                 if barrier { pending = pullAndPrepare() }
@@ -215,15 +215,11 @@ public final class Hub: Sendable {
         }
     }
 
-    /// Erasure is key destruction: once a `subject.erased` entry is durable, destroy the key.
-    private func afterAppend(_ appended: [(type: String, subject: SubjectID?)], _ outcomes: [AppendOutcome]) throws {
-        for (p, outcome) in zip(appended, outcomes) { try Self.carryOut(p.type, p.subject, outcome, keys: keys) }
-    }
-
     /// The erasure's event type, read once (every appended entry is compared with it).
     private static let erasure = SubjectErased.schema.type
 
-    /// What a durable entry requires of the key store: a `subject.erased` entry destroys the key.
+    /// What a durable entry requires of the key store: erasure is key destruction, so once a
+    /// `subject.erased` entry is durable, its subject's key is destroyed.
     private static func carryOut(_ type: String, _ subject: SubjectID?, _ outcome: AppendOutcome, keys: FileSubjectKeyStore) throws {
         if type == erasure, case .appended = outcome, let subject { try keys.destroy(subject) }
     }
